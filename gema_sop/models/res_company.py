@@ -1,0 +1,115 @@
+from urllib.parse import urlparse
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import normalize_phone
+
+
+class ResCompany(models.Model):
+    """Customer-care settings of a company or branch.
+
+    Branches are Odoo companies (``parent_id``), so every setting here is per
+    branch: each workshop has its own hours, WhatsApp number and review link.
+    """
+
+    _inherit = "res.company"
+
+    gema_operating_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Operating Hours",
+        check_company=True,
+        help="Opening hours of this branch (with its time zone and public "
+        "holidays as leaves). Every SOP time standard counts working time in "
+        "this calendar. Empty: the company's working hours are used.",
+    )
+    gema_google_review_url = fields.Char(
+        string="Google Review Link",
+        help="Link sent to satisfied customers to write a testimonial (follow-up SOP).",
+    )
+    gema_whatsapp_number = fields.Char(
+        string="WhatsApp Business Number",
+        help="The branch's WhatsApp Business number, shown to customers and "
+        "used for click-to-chat links. Stored in international form "
+        "(+62...).",
+    )
+    gema_whatsapp_gateway_enabled = fields.Boolean(
+        string="Send WhatsApp Automatically",
+        help="Send customer messages through the WhatsApp Business Cloud API "
+        "instead of opening a click-to-chat link for the staff member. Off "
+        "by default.",
+    )
+    gema_whatsapp_api_url = fields.Char(
+        string="WhatsApp API URL",
+        default="https://graph.facebook.com/v21.0",
+        help="Base URL of the WhatsApp Business Cloud API.",
+    )
+    gema_whatsapp_phone_number_id = fields.Char(
+        string="WhatsApp Phone Number ID",
+        help="The phone number ID of the WhatsApp Business account, as shown "
+        "in the Meta developer console.",
+    )
+    gema_whatsapp_access_token = fields.Char(
+        string="WhatsApp Access Token",
+        groups="base.group_system",
+        help="Permanent access token of the WhatsApp Business system user. "
+        "Only administrators can read it.",
+    )
+
+    @api.constrains("gema_google_review_url", "gema_whatsapp_api_url")
+    def _check_gema_urls(self):
+        bad = []
+        for company in self:
+            for url in (company.gema_google_review_url, company.gema_whatsapp_api_url):
+                if url:
+                    parsed = urlparse(url)
+                    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+                        bad.append(url)
+        if bad:
+            raise ValidationError(
+                self.env._(
+                    "These links are not valid web addresses (http:// or "
+                    "https://): %(links)s",
+                    links=", ".join(bad),
+                )
+            )
+
+    @api.constrains(
+        "gema_whatsapp_gateway_enabled",
+        "gema_whatsapp_api_url",
+        "gema_whatsapp_phone_number_id",
+    )
+    def _check_gema_whatsapp_gateway(self):
+        incomplete = self.filtered(
+            lambda c: c.gema_whatsapp_gateway_enabled
+            and not (c.gema_whatsapp_api_url and c.gema_whatsapp_phone_number_id)
+        )
+        if incomplete:
+            raise ValidationError(
+                self.env._(
+                    "Automatic WhatsApp sending needs the API URL and the phone "
+                    "number ID (%(companies)s).",
+                    companies=", ".join(incomplete.mapped("name")),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._gema_normalize_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._gema_normalize_vals(vals)
+        return super().write(vals)
+
+    def _gema_normalize_vals(self, vals):
+        if vals.get("gema_whatsapp_number"):
+            vals["gema_whatsapp_number"] = normalize_phone(
+                self.env, vals["gema_whatsapp_number"]
+            )
+
+    def _gema_operating_calendar(self):
+        """The calendar that SOP time standards count in for this branch."""
+        self.ensure_one()
+        return self.gema_operating_calendar_id or self.resource_calendar_id

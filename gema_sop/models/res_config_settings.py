@@ -1,0 +1,29 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    """Settings > Customer Care: the current company's SOP settings."""
+
+    _inherit = "res.config.settings"
+
+    gema_operating_calendar_id = fields.Many2one(
+        related="company_id.gema_operating_calendar_id", readonly=False
+    )
+    gema_google_review_url = fields.Char(
+        related="company_id.gema_google_review_url", readonly=False
+    )
+    gema_whatsapp_number = fields.Char(
+        related="company_id.gema_whatsapp_number", readonly=False
+    )
+    gema_whatsapp_gateway_enabled = fields.Boolean(
+        related="company_id.gema_whatsapp_gateway_enabled", readonly=False
+    )
+    gema_whatsapp_api_url = fields.Char(
+        related="company_id.gema_whatsapp_api_url", readonly=False
+    )
+    gema_whatsapp_phone_number_id = fields.Char(
+        related="company_id.gema_whatsapp_phone_number_id", readonly=False
+    )
+    gema_whatsapp_access_token = fields.Char(
+        related="company_id.gema_whatsapp_access_token", readonly=False
+    )
