@@ -1,0 +1,123 @@
+"""pytest hooks and fixtures of the suite under gema_sop/tests.
+
+It sits at the repository root, outside the addon, because pytest imports
+conftest files before pytest-odoo can give the addon its ``odoo.addons``
+name.
+
+End-to-end fixtures: a real Odoo server process, and Odoo's command line.
+
+The Odoo test cases (``test_*`` modules imported by ``__init__``) run inside
+pytest-odoo's registry on the test database. The end-to-end modules
+(``test_e2e_*``, not imported by ``__init__``, so Odoo's own runner ignores
+them) talk to a separate server process over XML-RPC with erppeek, as a
+script or a server action would. ``tools/test.sh`` names their databases.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import odoo
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A skipped test proves nothing: report it as a failure.
+
+    Odoo skips browser tests when Chromium or websocket-client is missing,
+    and pytest-odoo skips HttpCase without --odoo-http; either would turn a
+    broken environment into a green run.
+    """
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped, and a skipped test proves nothing: {report.longrepr}"
+        )
+    return report
+
+
+def _database(variable):
+    name = os.environ.get(variable)
+    if not name:
+        pytest.fail(f"{variable} is not set: run the suite with `make test`")
+    return name
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _odoo_command(*args):
+    command, *rest = args
+    return [
+        sys.executable,
+        "-m",
+        "odoo",
+        command,
+        "-c",
+        odoo.tools.config.rcfile,
+        *rest,
+    ]
+
+
+@pytest.fixture(scope="session")
+def odoo_command():
+    """Build Odoo's command line with the configuration pytest-odoo was given:
+    ``odoo_command("shell", "-d", db)``."""
+    return _odoo_command
+
+
+@pytest.fixture(scope="session")
+def demo_db():
+    return _database("GEMA_TEST_DEMO_DB")
+
+
+@pytest.fixture(scope="session")
+def uninstall_db():
+    return _database("GEMA_TEST_UNINSTALL_DB")
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db, tmp_path_factory):
+    """An Odoo server on the demo database, on a free port; yields its URL."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "odoo.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            _odoo_command(
+                "server",
+                "-d",
+                demo_db,
+                f"--db-filter=^{demo_db}$",
+                f"--http-port={port}",
+                "--http-interface=127.0.0.1",
+                "--max-cron-threads=0",
+                "--workers=0",
+            ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, TZ="UTC"),
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/web/health", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the Odoo server did not start:\n{log.read_text()}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,95 @@
+"""Shared fixtures of the gema_sop test suite.
+
+Every test builds its own data (never demo data): a branch of the main
+company open 08:00-17:00 Monday-Saturday in Asia/Jakarta, and one user per
+SOP role with only that role's group.
+"""
+
+from contextlib import contextmanager
+
+from odoo import Command
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.tests import TransactionCase, new_test_user
+
+ROLE_GROUPS = {
+    "technician": "gema_sop.group_technician",
+    "logistics": "gema_sop.group_logistics",
+    "advisor": "gema_sop.group_service_advisor",
+    "cs": "gema_sop.group_cs_officer",
+    "supervisor": "gema_sop.group_cs_supervisor",
+    "manager": "gema_sop.group_manager",
+    "sopadmin": "gema_sop.group_sop_admin",
+}
+
+
+class GemaSopCase(TransactionCase):
+    """Base class: a branch with its operating calendar and a user per role."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.main_company = cls.env.ref("base.main_company")
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Test operating hours (Mon-Sat 08:00-17:00)",
+                "tz": "Asia/Jakarta",
+                "hours_per_day": 9,
+                "attendance_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 8,
+                            "hour_to": 17,
+                            "day_period": "morning",
+                        }
+                    )
+                    for day in range(6)
+                ],
+            }
+        )
+        cls.branch = cls.env["res.company"].create(
+            {
+                "name": "Test Branch Medan",
+                "parent_id": cls.main_company.id,
+                "resource_calendar_id": cls.calendar.id,
+                "gema_operating_calendar_id": cls.calendar.id,
+            }
+        )
+        cls.calendar.company_id = cls.branch
+        cls.users = {
+            role: new_test_user(
+                cls.env,
+                login=f"test_{role}",
+                groups=group,
+                company_id=cls.branch.id,
+                company_ids=[Command.set(cls.branch.ids)],
+                tz="Asia/Jakarta",
+            )
+            for role, group in ROLE_GROUPS.items()
+        }
+
+    @classmethod
+    def activate_indonesian(cls):
+        """Make Indonesian available with gema_sop's translations loaded."""
+        cls.env["res.lang"]._activate_lang("id_ID")
+        cls.env["ir.module.module"]._load_module_terms(["gema_sop"], ["id_ID"])
+
+    @contextmanager
+    def assertRaisesBilingual(self, exception, english, indonesian):
+        """Run the block in English and then in Indonesian; both must fail
+        with ``exception`` and a message containing the given text.
+
+        The block is a callable taking the environment in the language, e.g.
+        ``with self.assertRaisesBilingual(...) as run: run(lambda env: ...)``.
+        """
+        calls = []
+        yield calls.append
+        self.assertTrue(calls, "assertRaisesBilingual was given nothing to run")
+        for lang, text in (("en_US", english), ("id_ID", indonesian)):
+            for func in calls:
+                with self.subTest(lang=lang), self.assertRaises(exception) as caught:
+                    func(self.env(context=dict(self.env.context, lang=lang)))
+                self.assertIn(text, str(caught.exception.args[0]))
