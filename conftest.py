@@ -86,6 +86,12 @@ def uninstall_db():
 
 
 @pytest.fixture(scope="session")
+def concurrency_db():
+    """A copy of the test database where tests may commit (two workers)."""
+    return _database("GEMA_TEST_CONCURRENCY_DB")
+
+
+@pytest.fixture(scope="session")
 def demo_server(demo_db, tmp_path_factory):
     """An Odoo server on the demo database, on a free port; yields its URL."""
     port = _free_port()

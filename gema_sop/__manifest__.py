@@ -19,7 +19,17 @@
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/gema_sop_security.xml",
+        "security/ir.model.access.csv",
+        "security/gema_sop_rules.xml",
+        "data/mail_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
+        "data/gema_sla_policy_data.xml",
         "views/res_config_settings_views.xml",
+        "views/gema_sla_policy_views.xml",
+        "views/gema_sla_status_views.xml",
+        "views/gema_violation_views.xml",
+        "views/gema_sop_document_views.xml",
         "views/gema_sop_menus.xml",
     ],
     "demo": [
@@ -27,5 +37,6 @@
         "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/hr_employee_demo.xml",
+        "demo/gema_sop_document_demo.xml",
     ],
 }

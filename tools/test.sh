@@ -16,6 +16,7 @@ bash tools/lint.sh
 db=${GEMA_TEST_DB:-gema_test}
 demo_db="${db}_demo"
 uninstall_db="${db}_uninstall"
+concurrency_db="${db}_concurrency"
 logs="$PROJECT/.local/logs"
 mkdir -p "$logs"
 
@@ -44,11 +45,15 @@ if [ $status != 0 ]; then
 fi
 echo "installs: clean"
 
+# Copies for the tests that commit: the uninstall, and two cron workers.
 dropdb --if-exists "$uninstall_db"
 createdb -T "$demo_db" "$uninstall_db"
+dropdb --if-exists "$concurrency_db"
+createdb -T "$db" "$concurrency_db"
 
 echo "== test suite"
-export GEMA_TEST_DEMO_DB=$demo_db GEMA_TEST_UNINSTALL_DB=$uninstall_db
+export GEMA_TEST_DEMO_DB=$demo_db GEMA_TEST_UNINSTALL_DB=$uninstall_db \
+    GEMA_TEST_CONCURRENCY_DB=$concurrency_db
 exec "$VENV/bin/python" -m pytest \
     --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
     --odoo-log-level=warn "$@" gema_sop/tests

@@ -71,6 +71,17 @@ class GemaSopCase(TransactionCase):
             for role, group in ROLE_GROUPS.items()
         }
 
+        cls.employees = {
+            role: cls.env["hr.employee"].create(
+                {
+                    "name": f"Employee {role}",
+                    "user_id": user.id,
+                    "company_id": cls.branch.id,
+                }
+            )
+            for role, user in cls.users.items()
+        }
+
     @classmethod
     def activate_indonesian(cls):
         """Make Indonesian available with gema_sop's translations loaded."""

@@ -1,0 +1,313 @@
+from odoo import api, fields, models
+
+from .gema_sla_status import OPEN_STATES, SLA_RESULTS
+
+
+class GemaSlaMixin(models.AbstractModel):
+    """Makes an SOP record SLA-aware (G-4).
+
+    Inheriting this mixin is all a model needs: its creates and writes start,
+    stop or cancel the clocks of the policies (``gema.sla.policy``) that
+    watch it, an outgoing customer message stops the "customer contacted"
+    clocks, and the record carries its next deadline and its SLA result
+    (stored, for lists, filters and reports) and a smart button to its lines.
+
+    Models override ``_gema_sla_people`` when their owner, supervisor or
+    manager is found otherwise than through ``user_id`` and the branch.
+    """
+
+    _name = "gema.sla.mixin"
+    _description = "SLA-aware SOP Record"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+
+    gema_sla_status_ids = fields.One2many(
+        "gema.sla.status",
+        "res_id",
+        string="SLA Lines",
+        domain=lambda self: [("res_model", "=", self._name)],
+        readonly=True,
+    )
+    gema_sla_status_count = fields.Integer(
+        string="SLA Lines Count", compute="_compute_gema_sla_status_count"
+    )
+    gema_sla_deadline = fields.Datetime(
+        string="Next SLA Deadline",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="The earliest deadline among the running time standards.",
+    )
+    gema_sla_result = fields.Selection(
+        SLA_RESULTS,
+        string="SLA Result",
+        readonly=True,
+        index=True,
+        copy=False,
+        help="Breached if any time standard of the record was breached, at "
+        "risk if one is close to its deadline, otherwise on time.",
+    )
+
+    def _compute_gema_sla_status_count(self):
+        counts = dict(
+            self.env["gema.sla.status"]._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+                ["res_id"],
+                ["__count"],
+            )
+        )
+        for record in self:
+            record.gema_sla_status_count = counts.get(record.id, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._gema_sla_event(created=True)
+        return records
+
+    def write(self, vals):
+        if self.env.context.get("gema_sla_refresh") or not self._gema_sla_policies():
+            return super().write(vals)
+        old_states = {}
+        if "state" in vals and "state" in self._fields:
+            old_states = {record.id: record.state for record in self}
+        result = super().write(vals)
+        self._gema_sla_event(changed=set(vals), old_states=old_states)
+        return result
+
+    def unlink(self):
+        lines = (
+            self.env["gema.sla.status"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        result = super().unlink()
+        lines.unlink()
+        return result
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """An outgoing message to the customer stops "contacted" clocks."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.subtype_id in self._gema_customer_subtypes():
+            self._gema_sla_event(contacted=True)
+        return result
+
+    def _gema_customer_subtypes(self):
+        return self.env.ref("mail.mt_comment") | self.env.ref(
+            "gema_sop.mt_customer_message"
+        )
+
+    def action_gema_open_sla_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "gema_sop.gema_sla_status_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    # Hooks of SOP models -------------------------------------------------
+
+    def _gema_sla_branch(self):
+        """The branch whose calendar counts the time (one record)."""
+        return self.company_id if "company_id" in self._fields else self.env.company
+
+    def _gema_sla_people(self):
+        """{record id: {"user", "supervisor", "manager"}} for escalations.
+
+        Owner: the record's ``user_id``. Supervisor: the owner's manager in
+        the employee hierarchy, else a CS supervisor of the branch. Manager:
+        a Customer Care manager of the branch.
+        """
+        group_supervisor = self.env.ref("gema_sop.group_cs_supervisor")
+        group_manager = self.env.ref("gema_sop.group_manager")
+        people = {}
+        for record in self:
+            owner = record.user_id if "user_id" in self._fields else record.create_uid
+            branch = record._gema_sla_branch()
+            employee = owner.employee_ids.filtered(
+                lambda e, b=branch: e.company_id == b
+            )[:1]
+            supervisor = (
+                employee.parent_id.user_id
+                or _first_in_branch(group_supervisor, branch, exclude=group_manager)
+                or _first_in_branch(group_supervisor, branch)
+            )
+            people[record.id] = {
+                "user": owner,
+                "supervisor": supervisor,
+                "manager": _first_in_branch(group_manager, branch),
+            }
+        return people
+
+    # Engine ----------------------------------------------------------------
+
+    def _gema_sla_policies(self):
+        return self.env["gema.sla.policy"]._gema_policies_for(self._name)
+
+    def _gema_sla_event(
+        self, created=False, changed=(), old_states=None, contacted=False
+    ):
+        """Start, stop, cancel or re-plan the clocks after an event."""
+        policies = self._gema_sla_policies()
+        if not policies or not self:
+            return
+        now = fields.Datetime.now()
+        Status = self.env["gema.sla.status"].sudo()
+        open_lines = Status.search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("state", "in", OPEN_STATES),
+            ]
+        )
+        by_key = {(line.policy_id.id, line.res_id): line for line in open_lines}
+        changed = set(changed)
+        old_states = old_states or {}
+        stop, cancel, replan, start = Status, Status, Status, []
+        for policy in policies:
+            matching = policy._gema_matching(self)
+            cancel_states = policy._gema_states("cancel")
+            anchor = policy.anchor_field_id.name
+            for record in self:
+                line = by_key.get((policy.id, record.id))
+                state = record.state if "state" in self._fields else False
+                cancelled = record not in matching or (
+                    "state" in changed and state in cancel_states
+                )
+                if line:
+                    if self._gema_stop_reached(policy, record, changed, contacted):
+                        stop |= line
+                        if policy.repeat and not cancelled:
+                            start.append((policy, record))
+                    elif cancelled:
+                        cancel |= line
+                    elif anchor and anchor in changed:
+                        replan |= line
+                elif not cancelled and self._gema_start_reached(
+                    policy, record, created, changed, old_states
+                ):
+                    start.append((policy, record))
+        stop._gema_close(now)
+        cancel._gema_close(now, state="cancelled")
+        for line in replan:
+            record = self.browse(line.res_id)
+            vals = line.policy_id._gema_deadlines(record, line.start)
+            if vals:
+                line.write(
+                    dict(
+                        vals,
+                        next_check=vals["at_risk_at"],
+                        escalation_stage=0,
+                        state="running",
+                    )
+                )
+        self._gema_sla_start(start, now)
+        if replan:
+            self._gema_sla_refresh()
+
+    @api.model
+    def _gema_start_reached(self, policy, record, created, changed, old_states):
+        event = policy.start_event
+        if event == "create":
+            return created
+        if event == "state":
+            if not (created or "state" in changed):
+                return False
+            states = policy._gema_states("start")
+            return record.state in states and old_states.get(record.id) not in states
+        if event == "state_change":
+            return (
+                not created
+                and "state" in changed
+                and old_states.get(record.id) != record.state
+            )
+        field = policy.start_field_id.name
+        return bool((created or field in changed) and record[field])
+
+    @api.model
+    def _gema_stop_reached(self, policy, record, changed, contacted):
+        event = policy.stop_event
+        if event == "message":
+            return contacted
+        if event == "state":
+            return "state" in changed and record.state in policy._gema_states("stop")
+        field = policy.stop_field_id.name
+        return bool(field in changed and record[field])
+
+    def _gema_sla_start(self, starts, now):
+        """Open a line for each (policy, record) with its computed times."""
+        vals_list = []
+        people = {}
+        for policy, record in starts:
+            times = policy._gema_deadlines(record, now)
+            if not times:
+                continue
+            if record.id not in people:
+                people.update(record._gema_sla_people())
+            vals_list.append(
+                {
+                    "policy_id": policy.id,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "company_id": record._gema_sla_branch().id,
+                    "user_id": people[record.id]["user"].id,
+                    "start": now,
+                    **times,
+                    "next_check": times["at_risk_at"],
+                }
+            )
+        if vals_list:
+            self.env["gema.sla.status"].sudo().create(vals_list)
+            self._gema_sla_refresh()
+
+    def _gema_sla_refresh(self):
+        """Store the next deadline and the SLA result of each record."""
+        lines = (
+            self.env["gema.sla.status"]
+            .sudo()
+            ._read_group(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "!=", "cancelled"),
+                ],
+                ["res_id", "state"],
+                ["deadline:min"],
+            )
+        )
+        summary = {}
+        for res_id, state, deadline in lines:
+            entry = summary.setdefault(res_id, {"states": set(), "deadline": False})
+            entry["states"].add(state)
+            if state in OPEN_STATES and (
+                not entry["deadline"] or deadline < entry["deadline"]
+            ):
+                entry["deadline"] = deadline
+        for record in self.with_context(gema_sla_refresh=True):
+            entry = summary.get(record.id)
+            result = False
+            if entry:
+                states = entry["states"]
+                result = (
+                    "breached"
+                    if states & {"breached", "late"}
+                    else "at_risk"
+                    if "at_risk" in states
+                    else "on_time"
+                )
+            values = {
+                "gema_sla_deadline": entry and entry["deadline"],
+                "gema_sla_result": result,
+            }
+            if any(record[key] != value for key, value in values.items()):
+                record.sudo().write(values)
+
+
+def _first_in_branch(group, branch, exclude=None):
+    """The first active user of ``group`` working in ``branch``."""
+    users = group.sudo().users.filtered(
+        lambda u: u.active and branch in u.company_ids and not u._is_superuser()
+    )
+    if exclude:
+        users -= exclude.sudo().users
+    return users.sorted("id")[:1]

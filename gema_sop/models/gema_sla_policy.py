@@ -1,0 +1,354 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools.safe_eval import safe_eval
+
+from .gema_violation import SOPS, VIOLATION_TYPES
+
+UNIT_HOURS = {"minutes": 1 / 60, "hours": 1, "days": 24}
+
+
+class GemaSlaPolicy(models.Model):
+    """A time standard of an SOP, as data a manager can edit (G-4).
+
+    A policy says which records it watches (model, domain, branch), when its
+    clock starts (``start_event``), what stops it (``stop_event``), and the
+    deadline: a duration after the start, or a moment relative to a date of
+    the record (H-1, H+2), counted in the working time of the record's
+    branch calendar or in plain calendar time. ``repeat`` restarts the clock
+    each time it is stopped while the record still matches (periodic status
+    updates). The lines (``gema.sla.status``) carry the computed deadlines.
+    """
+
+    _name = "gema.sla.policy"
+    _description = "SLA Policy (SOP Time Standard)"
+    _order = "sop, sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(help="The SPEC clause this time standard implements, e.g. BK-2.")
+    sop = fields.Selection(SOPS, string="SOP", required=True, index=True)
+    description = fields.Text(translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        help="Empty: the policy applies to every branch.",
+    )
+    model_id = fields.Many2one(
+        "ir.model",
+        required=True,
+        ondelete="cascade",
+        domain=lambda self: [("model", "in", self._gema_sla_models())],
+        help="The kind of SOP record this time standard watches.",
+    )
+    model = fields.Char(
+        related="model_id.model", string="Model Name", store=True, index=True
+    )
+    domain = fields.Char(
+        default="[]",
+        help="Only records matching this filter are watched.",
+    )
+    start_event = fields.Selection(
+        [
+            ("create", "Record created"),
+            ("state", "State reached"),
+            ("state_change", "Any state change"),
+            ("field_set", "Field set"),
+        ],
+        required=True,
+        default="create",
+    )
+    start_states = fields.Char(
+        help="Technical state values, separated by commas, e.g. confirmed,done."
+    )
+    start_field_id = fields.Many2one(
+        "ir.model.fields",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id)]",
+    )
+    stop_event = fields.Selection(
+        [
+            ("message", "Customer contacted (outgoing message logged)"),
+            ("state", "State reached"),
+            ("field_set", "Field set"),
+        ],
+        required=True,
+        default="message",
+    )
+    stop_states = fields.Char(
+        help="Technical state values, separated by commas, e.g. confirmed,done."
+    )
+    stop_field_id = fields.Many2one(
+        "ir.model.fields",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id)]",
+    )
+    cancel_states = fields.Char(
+        help="States in which the standard no longer applies: open lines are "
+        "cancelled, not breached (e.g. cancel). Separated by commas."
+    )
+    deadline_type = fields.Selection(
+        [
+            ("duration", "Duration after the start"),
+            ("relative", "Relative to a date of the record"),
+        ],
+        required=True,
+        default="duration",
+    )
+    duration = fields.Float(help="The target, in the unit below.")
+    duration_unit = fields.Selection(
+        [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")],
+        default="hours",
+        required=True,
+    )
+    anchor_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Anchor Date Field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('date', 'datetime'))]",
+        help="The date the deadline is relative to, e.g. the booking date.",
+    )
+    offset_days = fields.Integer(
+        help="Days from the anchor date: -1 for the day before (H-1), 2 for "
+        "two days after (H+2). In working time only working days count."
+    )
+    deadline_hour = fields.Float(
+        default=17.0,
+        help="Local time (branch time zone) of the deadline on that day.",
+    )
+    time_mode = fields.Selection(
+        [
+            ("working", "Working time of the branch"),
+            ("calendar", "Calendar time"),
+        ],
+        required=True,
+        default="working",
+        help="Working time counts only the opening hours of the record's "
+        "branch calendar, without its leaves (public holidays).",
+    )
+    repeat = fields.Boolean(
+        string="Recurring",
+        help="When the clock is stopped and the record still matches, the "
+        "next period starts at once (e.g. a status update every 4 hours).",
+    )
+    at_risk_ratio = fields.Float(
+        string="At Risk At",
+        default=0.8,
+        help="Share of the target after which the record is at risk and its "
+        "owner is warned (0.8 = 80%).",
+    )
+    violation_type = fields.Selection(
+        VIOLATION_TYPES,
+        help="The violation recorded against the responsible employee on breach.",
+    )
+
+    _sql_constraints = [
+        (
+            "at_risk_ratio_range",
+            "CHECK (at_risk_ratio > 0 AND at_risk_ratio < 1)",
+            "The at-risk share must be between 0 and 1 (e.g. 0.8).",
+        ),
+    ]
+
+    @api.model
+    def _gema_sla_models(self):
+        """Names of the models that inherit the SLA mixin."""
+        mixin = self.env.registry["gema.sla.mixin"]
+        return [
+            name
+            for name, model in self.env.registry.items()
+            if name != "gema.sla.mixin" and issubclass(model, mixin)
+        ]
+
+    @api.constrains(
+        "model_id",
+        "domain",
+        "start_event",
+        "start_states",
+        "start_field_id",
+        "stop_event",
+        "stop_states",
+        "stop_field_id",
+        "deadline_type",
+        "duration",
+        "anchor_field_id",
+    )
+    def _check_definition(self):
+        problems = []
+        sla_models = self._gema_sla_models()
+        for policy in self:
+            if policy.model not in sla_models:
+                problems.append(
+                    self.env._(
+                        "%(policy)s: %(model)s does not track time standards.",
+                        policy=policy.name,
+                        model=policy.model_id.name,
+                    )
+                )
+                continue
+            try:
+                self.env[policy.model].search(policy._gema_domain(), limit=1)
+            except Exception:
+                problems.append(
+                    self.env._(
+                        "%(policy)s: the filter is not valid.", policy=policy.name
+                    )
+                )
+            for event, states, field in (
+                (policy.start_event, policy.start_states, policy.start_field_id),
+                (policy.stop_event, policy.stop_states, policy.stop_field_id),
+            ):
+                if event == "state" and not _split(states):
+                    problems.append(
+                        self.env._("%(policy)s: name the states.", policy=policy.name)
+                    )
+                if event == "field_set" and not field:
+                    problems.append(
+                        self.env._("%(policy)s: choose the field.", policy=policy.name)
+                    )
+            if policy.deadline_type == "duration" and policy.duration <= 0:
+                problems.append(
+                    self.env._(
+                        "%(policy)s: the target duration must be positive.",
+                        policy=policy.name,
+                    )
+                )
+            if policy.deadline_type == "relative" and not policy.anchor_field_id:
+                problems.append(
+                    self.env._(
+                        "%(policy)s: choose the date the deadline is relative to.",
+                        policy=policy.name,
+                    )
+                )
+        if problems:
+            raise ValidationError("\n".join(problems))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        policies = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return policies
+
+    def write(self, vals):
+        result = super().write(vals)
+        self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result
+
+    @api.model
+    def _gema_policies_for(self, model_name):
+        """The active policies of a model (sudo: the engine runs for every
+        user, policies are configuration)."""
+        return self.sudo().browse(self._gema_policy_ids(model_name))
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _gema_policy_ids(self, model_name):
+        return tuple(self.sudo().search([("model", "=", model_name)]).ids)
+
+    def _gema_domain(self):
+        self.ensure_one()
+        return safe_eval(self.domain or "[]", {"uid": self.env.uid})
+
+    def _gema_matching(self, records):
+        """The records this policy watches."""
+        self.ensure_one()
+        if self.company_id:
+            records = records.filtered(
+                lambda r: r._gema_sla_branch() == self.company_id
+            )
+        domain = self._gema_domain()
+        return records.filtered_domain(domain) if domain else records
+
+    def _gema_states(self, kind):
+        return _split(self[f"{kind}_states"])
+
+    # Deadlines ---------------------------------------------------------
+
+    def _gema_target_hours(self, calendar):
+        """The target in hours; a working day is the calendar's hours per day."""
+        if self.duration_unit == "days" and self.time_mode == "working" and calendar:
+            return self.duration * (calendar.hours_per_day or 8)
+        return self.duration * UNIT_HOURS[self.duration_unit]
+
+    def _gema_plan(self, calendar, start, hours):
+        """``start`` plus ``hours`` in this policy's time mode (naive UTC)."""
+        if self.time_mode == "calendar" or not calendar:
+            return start + timedelta(hours=hours)
+        return _round(calendar.plan_hours(hours, start, compute_leaves=True))
+
+    def _gema_deadlines(self, record, start):
+        """The deadline, at-risk moment and manager escalation moment of a
+        line of ``record`` starting at ``start`` (naive UTC datetimes).
+        Returns ``{}`` when a relative deadline has no anchor date."""
+        self.ensure_one()
+        calendar = record._gema_sla_branch()._gema_operating_calendar()
+        if self.deadline_type == "duration":
+            hours = self._gema_target_hours(calendar)
+            return {
+                "deadline": self._gema_plan(calendar, start, hours),
+                "at_risk_at": self._gema_plan(
+                    calendar, start, hours * self.at_risk_ratio
+                ),
+                "manager_deadline": self._gema_plan(calendar, start, 2 * hours),
+            }
+        anchor = record[self.anchor_field_id.name]
+        if not anchor:
+            return {}
+        tz = pytz.timezone(calendar.tz or "UTC")
+        if isinstance(anchor, datetime):
+            anchor = pytz.utc.localize(anchor).astimezone(tz).date()
+        day = self._gema_shift_day(calendar, anchor, self.offset_days)
+        hour, minute = divmod(round(self.deadline_hour * 60), 60)
+        local = tz.localize(datetime.combine(day, time(min(hour, 23), minute)))
+        deadline = local.astimezone(pytz.utc).replace(tzinfo=None)
+        # The at-risk moment lies at the same share of the time left; the
+        # second period (manager) is one more working (or calendar) day.
+        at_risk = start + (deadline - start) * self.at_risk_ratio
+        next_day = self._gema_shift_day(calendar, day, 1)
+        manager = tz.localize(datetime.combine(next_day, local.time()))
+        return {
+            "deadline": deadline,
+            "at_risk_at": max(at_risk, start) if deadline > start else deadline,
+            "manager_deadline": manager.astimezone(pytz.utc).replace(tzinfo=None),
+        }
+
+    def _gema_shift_day(self, calendar, day, offset):
+        """``day`` moved by ``offset`` days; in working time, by working days
+        of the calendar (Sundays and public holidays skipped)."""
+        if self.time_mode == "calendar" or not calendar or not offset:
+            return day + timedelta(days=offset)
+        step = 1 if offset > 0 else -1
+        tz = pytz.timezone(calendar.tz or "UTC")
+        first = day + timedelta(days=step)
+        last = day + timedelta(days=step * (abs(offset) * 7 + 14))
+        low, high = min(first, last), max(first, last)
+        intervals = calendar._work_intervals_batch(
+            tz.localize(datetime.combine(low, time.min)),
+            tz.localize(datetime.combine(high, time.max)),
+        )[False]
+        working = sorted(
+            {start.date() for start, _stop, _meta in intervals}, reverse=step < 0
+        )
+        if len(working) < abs(offset):
+            return day + timedelta(days=offset)
+        return working[abs(offset) - 1]
+
+
+def _split(states):
+    return {s.strip() for s in (states or "").split(",") if s.strip()}
+
+
+def _round(dt):
+    """Planned datetimes to the second (float hours leave microseconds)."""
+    if not dt:
+        return dt
+    return (dt + timedelta(microseconds=500000)).replace(microsecond=0)

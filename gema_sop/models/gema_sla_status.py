@@ -1,0 +1,333 @@
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL, html_escape
+
+OPEN_STATES = ("running", "at_risk", "breached")
+SLA_RESULTS = [("on_time", "On Time"), ("at_risk", "At Risk"), ("breached", "Breached")]
+
+
+class GemaSlaStatus(models.Model):
+    """One clock of a time standard on one SOP record (G-4).
+
+    Deadlines are computed once, when the clock starts, and stored with the
+    moment the scheduled action must next look at the line (``next_check``:
+    the at-risk moment, then the deadline, then the manager escalation). The
+    cron reads only lines whose ``next_check`` has passed, through a partial
+    index, and moves each line one ``escalation_stage`` forward, so that the
+    warning, the breach and the manager escalation each happen once.
+    """
+
+    _name = "gema.sla.status"
+    _description = "SLA Line"
+    _order = "start desc, id desc"
+    _rec_name = "policy_id"
+
+    policy_id = fields.Many2one(
+        "gema.sla.policy", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    sop = fields.Selection(related="policy_id.sop", store=True, string="SOP")
+    res_model = fields.Char(string="Model", required=True, index=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record",
+        model_field="res_model",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    record_name = fields.Char(compute="_compute_record_name")
+    company_id = fields.Many2one(
+        "res.company", string="Branch", index=True, readonly=True
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", index=True, readonly=True
+    )
+    start = fields.Datetime(required=True, readonly=True)
+    at_risk_at = fields.Datetime(string="At Risk From", readonly=True)
+    deadline = fields.Datetime(required=True, index=True, readonly=True)
+    manager_deadline = fields.Datetime(string="Manager Escalation", readonly=True)
+    reached = fields.Datetime(readonly=True, help="When the stop event happened.")
+    elapsed_hours = fields.Float(
+        readonly=True,
+        aggregator="avg",
+        help="From start to stop, in the policy's time mode (working hours of "
+        "the branch, or calendar hours).",
+    )
+    state = fields.Selection(
+        [
+            ("running", "Running"),
+            ("at_risk", "At Risk"),
+            ("breached", "Breached"),
+            ("done", "Met"),
+            ("late", "Met Late"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="running",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    result = fields.Selection(
+        SLA_RESULTS,
+        string="SLA Result",
+        compute="_compute_result",
+        store=True,
+        index=True,
+    )
+    escalation_stage = fields.Integer(
+        readonly=True,
+        help="0: none yet, 1: owner warned, 2: breach escalated to the "
+        "supervisor, 3: escalated to the manager.",
+    )
+    next_check = fields.Datetime(readonly=True, index="btree_not_null")
+    violation_id = fields.Many2one("gema.violation", readonly=True)
+
+    def init(self):
+        # One open clock per policy and record, whatever the number of
+        # workers writing at the same time.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS gema_sla_status_one_open_idx "
+                "ON gema_sla_status (policy_id, res_model, res_id) "
+                "WHERE state IN %s",
+                OPEN_STATES,
+            )
+        )
+
+    @api.depends("state")
+    def _compute_result(self):
+        results = {
+            "running": "on_time",
+            "done": "on_time",
+            "at_risk": "at_risk",
+            "breached": "breached",
+            "late": "breached",
+            "cancelled": False,
+        }
+        for line in self:
+            line.result = results[line.state]
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for res_model, lines in self.grouped("res_model").items():
+            records = self.env[res_model].browse(lines.mapped("res_id")).exists()
+            names = {record.id: record.display_name for record in records}
+            for line in lines:
+                line.record_name = names.get(line.res_id, False)
+
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = f"{line.policy_id.name} - {line.record_name or ''}"
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    # Engine ------------------------------------------------------------
+
+    def _gema_records(self):
+        """The SOP records of these lines, per model: {model: recordset}."""
+        return {
+            res_model: self.env[res_model].browse(lines.mapped("res_id"))
+            for res_model, lines in self.grouped("res_model").items()
+        }
+
+    def _gema_close(self, when, state=None):
+        """Stop the clocks at ``when``: met, met late, or ``state``."""
+        for line in self:
+            policy = line.policy_id
+            calendar = line.company_id._gema_operating_calendar()
+            if policy.time_mode == "working" and calendar:
+                elapsed = calendar.get_work_hours_count(
+                    pytz.utc.localize(line.start), pytz.utc.localize(when)
+                )
+            else:
+                elapsed = (when - line.start).total_seconds() / 3600
+            line.write(
+                {
+                    "state": state or ("late" if when > line.deadline else "done"),
+                    "reached": when,
+                    "elapsed_hours": elapsed,
+                    "next_check": False,
+                }
+            )
+        self._gema_refresh_records()
+
+    def _gema_refresh_records(self):
+        for records in self._gema_records().values():
+            records.exists()._gema_sla_refresh()
+
+    @api.model
+    def _cron_process_due(self, batch_size=200):
+        """Warn, escalate and record breaches of one batch of due lines.
+
+        One indexed query claims the batch; ``FOR UPDATE SKIP LOCKED`` makes
+        a second worker take other lines (or none) instead of the same ones,
+        and the stage each line reaches is written in the same transaction,
+        so nothing is escalated twice. Progress goes to ``ir.cron``, which
+        commits and calls again while lines remain.
+        """
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM gema_sla_status WHERE next_check <= %s "
+                "ORDER BY next_check, id LIMIT %s FOR UPDATE SKIP LOCKED",
+                now,
+                batch_size,
+            )
+        )
+        lines = self.browse(row[0] for row in self.env.cr.fetchall())
+        lines._gema_escalate(now)
+        remaining = 0
+        if len(lines) == batch_size:
+            remaining = self.search_count([("next_check", "<=", now)])
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        return len(lines)
+
+    def _gema_escalate(self, now):
+        """Move each line to the stage its times call for, once."""
+        warn = self.filtered(
+            lambda line: line.escalation_stage == 0 and line.deadline > now
+        )
+        breach = self.filtered(
+            lambda line: line.escalation_stage < 2 and line.deadline <= now
+        )
+        manager = self.filtered(
+            lambda line: line.escalation_stage == 2
+            and line.manager_deadline
+            and line.manager_deadline <= now
+        )
+        done = warn | breach | manager
+        # Lines claimed but not due any more (e.g. a changed deadline).
+        for line in self - done:
+            line.next_check = line._gema_next_check()
+        if warn:
+            warn.write({"state": "at_risk", "escalation_stage": 1})
+            warn._gema_schedule("gema_sop.mail_activity_type_sla_warning", "user")
+        if breach:
+            breach.write({"state": "breached", "escalation_stage": 2})
+            breach._gema_schedule(
+                "gema_sop.mail_activity_type_sla_escalation", "supervisor"
+            )
+            breach._gema_log_breach()
+            breach._gema_record_violations()
+        if manager:
+            manager.write({"escalation_stage": 3})
+            manager._gema_schedule(
+                "gema_sop.mail_activity_type_sla_escalation", "manager"
+            )
+        for line in done:
+            line.next_check = line._gema_next_check()
+        (warn | breach)._gema_refresh_records()
+
+    def _gema_next_check(self):
+        self.ensure_one()
+        if self.state not in OPEN_STATES:
+            return False
+        return {0: self.at_risk_at, 1: self.deadline, 2: self.manager_deadline}.get(
+            self.escalation_stage, False
+        )
+
+    def _gema_schedule(self, activity_type_xmlid, whom):
+        """One activity per line for its owner, supervisor or manager."""
+        activity_type = self.env.ref(activity_type_xmlid)
+        vals_list = []
+        for res_model, records in self._gema_records().items():
+            model_id = self.env["ir.model"]._get_id(res_model)
+            people = records.exists()._gema_sla_people()
+            for line in self.filtered(lambda line, m=res_model: line.res_model == m):
+                user = people.get(line.res_id, {}).get(whom) or line.user_id
+                if not user:
+                    continue
+                vals_list.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": line.res_id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": user.id,
+                        "summary": line.policy_id.name,
+                        "note": line._gema_activity_note(whom),
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                )
+        self.env["mail.activity"].sudo().create(vals_list)
+
+    def _gema_activity_note(self, whom):
+        deadline = fields.Datetime.context_timestamp(
+            self.with_context(tz=self.user_id.tz or "Asia/Jakarta"), self.deadline
+        ).strftime("%Y-%m-%d %H:%M")
+        if whom == "user":
+            text = self.env._(
+                "Due %(deadline)s: act before the time standard is breached.",
+                deadline=deadline,
+            )
+        elif whom == "supervisor":
+            text = self.env._(
+                "Breached (due %(deadline)s), responsible: %(user)s.",
+                deadline=deadline,
+                user=self.user_id.name or "-",
+            )
+        else:
+            text = self.env._(
+                "Still breached after a second period (due %(deadline)s), "
+                "responsible: %(user)s.",
+                deadline=deadline,
+                user=self.user_id.name or "-",
+            )
+        return f"<p>{html_escape(text)}</p>"
+
+    def _gema_log_breach(self):
+        """A chatter note on each record whose time standard was breached."""
+        for res_model, lines in self.grouped("res_model").items():
+            records = self.env[res_model].browse(lines.mapped("res_id")).exists()
+            bodies = {
+                line.res_id: "<p>{}</p>".format(
+                    html_escape(
+                        self.env._(
+                            "Time standard breached: %(policy)s",
+                            policy=line.policy_id.name,
+                        )
+                    )
+                )
+                for line in lines
+            }
+            records.sudo()._message_log_batch(
+                bodies={rid: bodies[rid] for rid in records.ids},
+                author_id=self.env.ref("base.partner_root").id,
+            )
+
+    def _gema_record_violations(self):
+        """G-2: a violation against the responsible employee of each breach."""
+        vals_list = []
+        for line in self.filtered(
+            lambda line: line.policy_id.violation_type and line.user_id
+        ):
+            employee = (
+                line.user_id.employee_ids.filtered(
+                    lambda e, c=line.company_id: e.company_id == c
+                )[:1]
+                or line.user_id.employee_ids[:1]
+            )
+            if not employee:
+                continue
+            vals_list.append(
+                {
+                    "employee_id": employee.id,
+                    "company_id": employee.company_id.id,
+                    "sop": line.policy_id.sop,
+                    "violation_type": line.policy_id.violation_type,
+                    "res_model": line.res_model,
+                    "res_id": line.res_id,
+                    "detection": "sla",
+                    "sla_status_id": line.id,
+                    "description": line.policy_id.name,
+                }
+            )
+        violations = self.env["gema.violation"].sudo().create(vals_list)
+        for violation in violations:
+            violation.sla_status_id.violation_id = violation
