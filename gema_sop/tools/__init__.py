@@ -1,1 +1,2 @@
 from .phone import normalize_phone
+from . import whatsapp

@@ -1,0 +1,633 @@
+"""Customer messaging: templates, channels, the log, the WhatsApp gateway.
+
+SOP records here are SOP documents (the SLA-aware model of the shared
+core), with templates made for them in the tests. The gateway tests talk
+to a real HTTP server on 127.0.0.1 that checks every request like the
+WhatsApp Cloud API and answers like it (``whatsapp_fake_server``); Odoo's
+test cases let requests to 127.0.0.1 through and block any other address.
+"""
+
+from datetime import timedelta
+from urllib.parse import quote
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, freeze_time, tagged
+
+from .common import GemaSopCase
+from .whatsapp_fake_server import FakeWhatsAppServer, error_answer
+
+BODY_HTML = (
+    "<p>Halo Bapak/Ibu <t t-out='object.user_id.name'/>,</p>"
+    "<p>dokumen <t t-out='object.number'/> sudah siap. Terima kasih.</p>"
+)
+
+
+@tagged("post_install", "-at_install")
+class TestMessaging(GemaSopCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.activate_indonesian()
+        cls.server = FakeWhatsAppServer().start()
+        cls.addClassCleanup(cls.server.stop)
+        cls.branch.write(
+            {
+                "gema_whatsapp_gateway_enabled": True,
+                "gema_whatsapp_api_url": cls.server.api_url,
+                "gema_whatsapp_phone_number_id": cls.server.phone_number_id,
+                "gema_whatsapp_access_token": cls.server.token,
+            }
+        )
+        # The shipped policies watch documents too; keep to the tests' own.
+        cls.env["gema.sla.policy"].search([]).active = False
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Budi Santoso",
+                "mobile": "0812-3456-7890",
+                "email": "budi@example.com",
+            }
+        )
+        cls.template = cls.env["mail.template"].create(
+            {
+                "name": "Document ready",
+                "model_id": cls.env["ir.model"]._get_id("gema.sop.document"),
+                "subject": "Dokumen {{ object.number }}",
+                "body_html": BODY_HTML,
+                "auto_delete": False,
+                "gema_whatsapp_template_name": "gema_document_ready",
+                "gema_whatsapp_variables": "{{ object.number }}\n\n{{ object.name }}\n",
+            }
+        )
+        cls.sender = cls.users["sopadmin"]
+        cls.document = (
+            cls.env["gema.sop.document"]
+            .with_user(cls.sender)
+            .create(
+                {
+                    "number": "GM/MSG/1",
+                    "name": "Booking online",
+                    "sop": "BK",
+                    "company_id": cls.branch.id,
+                    "user_id": cls.sender.id,
+                }
+            )
+        )
+        cls.text = (
+            f"Halo Bapak/Ibu {cls.sender.name},\n"
+            "dokumen GM/MSG/1 sudah siap. Terima kasih."
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.server.reset()
+
+    # Helpers ---------------------------------------------------------------
+
+    def _composer(self, env=None, **values):
+        env = env or self.env(user=self.sender)
+        form = Form(
+            env["gema.message.composer"].with_context(
+                default_res_model="gema.sop.document",
+                default_res_id=self.document.id,
+            )
+        )
+        form.template_id = self.template
+        form.partner_id = self.customer
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form.save()
+
+    def _log(self, document=None):
+        return self.env["gema.message"].search(
+            [
+                ("res_model", "=", "gema.sop.document"),
+                ("res_id", "=", (document or self.document).id),
+            ]
+        )
+
+    def _customer_posts(self, document=None):
+        return (document or self.document).message_ids.filtered(
+            lambda m: m.subtype_id == self.env.ref("gema_sop.mt_customer_message")
+        )
+
+    def _queue(self, **values):
+        """Queue one gateway message through the composer."""
+        self._composer(channel="whatsapp_api", **values).action_send()
+        message = self._log()
+        self.assertEqual(message.state, "queued")
+        return message
+
+    def _cron(self):
+        self.env["gema.message"]._cron_send_queued()
+
+    # Click-to-chat, log, chatter --------------------------------------------
+
+    def test_click_to_chat_link_is_exact_and_logged_once(self):
+        """BK-10, G-3: the link opens WhatsApp with the polite template text
+        for this customer, and the message is logged exactly once."""
+        composer = self._composer()
+        self.assertEqual(composer.body, self.text)
+        action = composer.action_send()
+        self.assertEqual(
+            action,
+            {
+                "type": "ir.actions.act_url",
+                "url": "https://wa.me/6281234567890?text=" + quote(self.text, safe=""),
+                "target": "new",
+            },
+        )
+        self.assertIn("%2C%0Adokumen%20GM%2FMSG%2F1", action["url"])
+        message = self._log()
+        self.assertEqual(len(message), 1)
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "channel": "whatsapp_link",
+                    "state": "sent",
+                    "phone": "+6281234567890",
+                    "partner_id": self.customer.id,
+                    "template_id": self.template.id,
+                    "user_id": self.sender.id,
+                    "company_id": self.branch.id,
+                    "body": self.text,
+                }
+            ],
+        )
+        posts = self._customer_posts()
+        self.assertEqual(len(posts), 1)
+        self.assertEqual(message.mail_message_id, posts)
+        self.assertEqual(posts.message_type, "comment")
+        self.assertFalse(posts.partner_ids)
+        self.assertFalse(posts.notification_ids)
+        # The label is in the language the chatter was written in.
+        self.assertRegex(posts.body, r"WhatsApp \((click-to-chat|klik untuk chat)\)")
+        self.assertIn("Document ready", posts.body)
+        self.assertIn("sudah siap. Terima kasih.", posts.body)
+        # G-5: the chatter (seen by technicians too) does not repeat the number.
+        self.assertNotIn("6281234567890", posts.body)
+        self.assertFalse(self.server.received)
+
+    def test_mixin_button_opens_the_composer(self):
+        """G-3: the mixin's button opens the composer on the record, with
+        the record's customer (none here: SOP documents have no customer)."""
+        mixin = type(self.env["gema.message.mixin"])
+        action = mixin.action_gema_send_message(self.document)
+        self.assertEqual(action["res_model"], "gema.message.composer")
+        self.assertEqual(action["target"], "new")
+        composer = Form(
+            self.env["gema.message.composer"].with_context(**action["context"])
+        )
+        self.assertEqual(composer.res_id, self.document.id)
+        self.assertEqual(composer.company_id, self.branch)
+        self.assertTrue(composer.gateway_enabled)
+        self.assertFalse(composer.partner_id)
+        self.assertFalse(mixin._gema_customer_partner(self.document))
+
+    def test_personalised_text_is_sent(self):
+        """CS-4: the template text can still be personalised."""
+        composer = self._composer(body="Halo Pak Budi, dokumen Anda siap.")
+        action = composer.action_send()
+        self.assertTrue(
+            action["url"].endswith("Halo%20Pak%20Budi%2C%20dokumen%20Anda%20siap.")
+        )
+        self.assertEqual(self._log().body, "Halo Pak Budi, dokumen Anda siap.")
+
+    def test_phone_is_normalised_and_invalid_number_refused(self):
+        """G-5: 0812-3456-7890 becomes +6281234567890; an unusable number is
+        refused in English and in Indonesian, and nothing is logged."""
+        composer = self._composer(phone="0812-3456-7890")
+        self.assertEqual(composer.phone, "+6281234567890")
+        composer.action_send()
+        self.assertEqual(self._log().phone, "+6281234567890")
+
+        def send_to_invalid(env):
+            composer = env["gema.message.composer"].create(
+                {
+                    "res_model": "gema.sop.document",
+                    "res_id": self.document.id,
+                    "template_id": self.template.id,
+                    "partner_id": self.customer.id,
+                    "phone": "12345",
+                }
+            )
+            composer.action_send()
+
+        with self.assertRaisesBilingual(
+            ValidationError, "is not valid", "tidak valid"
+        ) as run:
+            run(send_to_invalid)
+        self.assertEqual(len(self._log()), 1)
+
+    def test_missing_phone_is_refused(self):
+        """G-5: no number, no WhatsApp message; a clear message says why."""
+        self.customer.mobile = False
+        composer = self.env["gema.message.composer"].create(
+            {
+                "res_model": "gema.sop.document",
+                "res_id": self.document.id,
+                "template_id": self.template.id,
+                "partner_id": self.customer.id,
+            }
+        )
+        self.assertFalse(composer.phone)
+        with self.assertRaisesRegex(UserError, "has no WhatsApp number"):
+            composer.action_send()
+        with self.assertRaisesRegex(UserError, "has no WhatsApp number"):
+            self.env["gema.message"]._gema_send(
+                self.document, self.template, "whatsapp_link", partner=self.customer
+            )
+        self.assertFalse(self._log())
+
+    def test_template_of_another_model_is_refused(self):
+        other = self.template.copy(
+            {"model_id": self.env["ir.model"]._get_id("res.partner")}
+        )
+        with self.assertRaisesRegex(UserError, "not made for this kind of record"):
+            self.env["gema.message"]._gema_send(
+                self.document, other, "whatsapp_link", partner=self.customer
+            )
+
+    def test_sent_message_cannot_be_changed(self):
+        """ST-8: the log is the evidence of what the customer received."""
+        self._composer().action_send()
+        message = self._log().with_user(self.users["advisor"])
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            message.body = "Something else"
+        with self.assertRaises(AccessError):
+            message.unlink()
+
+    # Email --------------------------------------------------------------------
+
+    def test_email_channel_sends_mail_and_logs_once(self):
+        """BK-10: an email is sent with Odoo's mail, and logged once."""
+        self._composer(channel="email").action_send()
+        message = self._log()
+        self.assertEqual(len(message), 1)
+        self.assertRecordValues(
+            message, [{"channel": "email", "state": "sent", "body": self.text}]
+        )
+        posts = self._customer_posts()
+        self.assertEqual(len(posts), 1)
+        self.assertEqual(message.mail_message_id, posts)
+        self.assertEqual(posts.subject, "Dokumen GM/MSG/1")
+        self.assertEqual(posts.partner_ids, self.customer)
+        mails = self.env["mail.mail"].search([("mail_message_id", "=", posts.id)])
+        self.assertEqual(len(mails), 1)
+        self.assertEqual(mails.recipient_ids, self.customer)
+        self.assertFalse(self.server.received)
+
+    def test_email_needs_an_address(self):
+        self.customer.email = False
+        with self.assertRaisesRegex(UserError, "has no email address"):
+            self._composer(channel="email").action_send()
+
+    # WhatsApp gateway -----------------------------------------------------------
+
+    def test_gateway_inside_24h_window_sends_free_text(self):
+        """BK-6, G-3: within 24 hours of the customer's last message the
+        text is sent as it is; the cron sends it once, a second run nothing."""
+        self.customer.gema_whatsapp_last_inbound = fields.Datetime.now() - timedelta(
+            hours=2
+        )
+        message = self._queue()
+        self.assertFalse(self.server.received, "queued, not sent by the user")
+        self.assertFalse(self._customer_posts())
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [
+                    (
+                        "cron_id",
+                        "=",
+                        self.env.ref("gema_sop.ir_cron_gema_message_send").id,
+                    )
+                ]
+            )
+        )
+        self._cron()
+        self._cron()
+        self.assertEqual(self.server.problems, [])
+        self.assertEqual(len(self.server.received), 1)
+        payload = self.server.received[0]["payload"]
+        self.assertEqual(
+            payload,
+            {
+                "messaging_product": "whatsapp",
+                "to": "6281234567890",
+                "type": "text",
+                "text": {"body": self.text},
+            },
+        )
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "state": "sent",
+                    "whatsapp_kind": "text",
+                    "whatsapp_message_id": "wamid.TEST0001",
+                    "used_template_fallback": False,
+                    "attempts": 1,
+                    "next_try": False,
+                }
+            ],
+        )
+        posts = self._customer_posts()
+        self.assertEqual(len(posts), 1)
+        self.assertEqual(message.mail_message_id, posts)
+        self.assertRegex(posts.body, r"WhatsApp \((automatic|otomatis)\)")
+        self.assertEqual(posts.author_id, self.sender.partner_id)
+
+    def test_gateway_outside_24h_window_sends_approved_template(self):
+        """G-3: outside the window WhatsApp accepts only the approved
+        template; its parameters are rendered for the record, in order."""
+        self.customer.gema_whatsapp_last_inbound = fields.Datetime.now() - timedelta(
+            hours=30
+        )
+        message = self._queue()
+        self._cron()
+        self.assertEqual(self.server.problems, [])
+        self.assertEqual(
+            [r["payload"] for r in self.server.received],
+            [
+                {
+                    "messaging_product": "whatsapp",
+                    "to": "6281234567890",
+                    "type": "template",
+                    "template": {
+                        "name": "gema_document_ready",
+                        "language": {"code": "id"},
+                        "components": [
+                            {
+                                "type": "body",
+                                "parameters": [
+                                    {"type": "text", "text": "GM/MSG/1"},
+                                    {"type": "text", "text": "Booking online"},
+                                ],
+                            }
+                        ],
+                    },
+                }
+            ],
+        )
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "state": "sent",
+                    "whatsapp_kind": "template",
+                    "used_template_fallback": False,
+                }
+            ],
+        )
+
+    def test_reengagement_error_falls_back_to_template_once(self):
+        """G-3: WhatsApp refuses free text with 131047 when the window has
+        closed unnoticed; the approved template is sent instead, once."""
+        self.customer.gema_whatsapp_last_inbound = fields.Datetime.now() - timedelta(
+            hours=1
+        )
+        self.server.answer_with(
+            error_answer(400, 131047, "Re-engagement message"), None
+        )
+        message = self._queue()
+        self._cron()
+        self._cron()
+        self.assertEqual(self.server.problems, [])
+        self.assertEqual(
+            [r["payload"]["type"] for r in self.server.received], ["text", "template"]
+        )
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "state": "sent",
+                    "whatsapp_kind": "template",
+                    "used_template_fallback": True,
+                    "whatsapp_message_id": "wamid.TEST0002",
+                    "last_error": False,
+                }
+            ],
+        )
+        self.assertEqual(len(self._customer_posts()), 1)
+
+    def test_reengagement_without_approved_template_fails_clearly(self):
+        self.template.gema_whatsapp_template_name = False
+        self.server.answer_with(error_answer(400, 131047, "Re-engagement message"))
+        message = self._queue()
+        self._cron()
+        self.assertEqual(message.state, "failed")
+        self.assertIn("approved template", message.last_error)
+        self.assertEqual(len(self.server.received), 1)
+
+    def test_server_error_is_retried_without_sending_twice(self):
+        """G-3: a 500 is retried later with backoff; the message reaches the
+        customer once, and later runs of the cron send nothing more."""
+        self.server.answer_with(error_answer(500, 1, "Service temporarily unavailable"))
+        message = self._queue()
+        start = fields.Datetime.now()
+        with freeze_time(start):
+            self._cron()
+        self.assertRecordValues(message, [{"state": "queued", "attempts": 1}])
+        self.assertEqual(message.next_try, start + timedelta(minutes=1))
+        self.assertIn("Service temporarily unavailable", message.last_error)
+        with freeze_time(start + timedelta(seconds=30)):
+            self._cron()  # not due yet
+        self.assertEqual(len(self.server.received), 1)
+        with freeze_time(start + timedelta(minutes=2)):
+            self._cron()
+            self._cron()
+        with freeze_time(start + timedelta(hours=3)):
+            self._cron()
+        self.assertEqual(self.server.problems, [])
+        self.assertEqual(len(self.server.received), 2)
+        self.assertRecordValues(
+            message,
+            [{"state": "sent", "attempts": 2, "last_error": False, "next_try": False}],
+        )
+        self.assertEqual(len(self._customer_posts()), 1)
+
+    def test_rate_limit_and_network_errors_are_transient(self):
+        self.server.answer_with(
+            error_answer(429, 130429, "Rate limit hit"),
+            error_answer(400, 131016, "Service unavailable"),
+        )
+        message = self._queue()
+        start = fields.Datetime.now()
+        for minutes in (0, 2, 10):
+            with freeze_time(start + timedelta(minutes=minutes)):
+                self._cron()
+        self.assertRecordValues(message, [{"state": "sent", "attempts": 3}])
+        # An unreachable gateway is retried too.
+        self.branch.gema_whatsapp_api_url = "http://127.0.0.1:9/v21.0"
+        other = self._queue_another()
+        self._cron()
+        self.assertRecordValues(other, [{"state": "queued", "attempts": 1}])
+        self.assertIn("unreachable", other.last_error)
+
+    def _queue_another(self):
+        before = self._log()
+        self._composer(channel="whatsapp_api").action_send()
+        return self._log() - before
+
+    def test_permanent_error_fails_without_retry(self):
+        """G-3: a refused request (4xx) fails at once with the API's
+        message, is never retried, and is noted (not as contact) on the
+        record."""
+        self.server.answer_with(
+            error_answer(400, 100, "Invalid parameter", error_type="OAuthException")
+        )
+        message = self._queue()
+        self._cron()
+        with freeze_time(fields.Datetime.now() + timedelta(hours=2)):
+            self._cron()
+        self.assertEqual(len(self.server.received), 1)
+        self.assertRecordValues(
+            message, [{"state": "failed", "attempts": 1, "next_try": False}]
+        )
+        self.assertIn("Invalid parameter", message.last_error)
+        self.assertFalse(self._customer_posts())
+        notes = self.document.message_ids.filtered(
+            lambda m: "could not be sent" in (m.body or "")
+        )
+        self.assertEqual(len(notes), 1)
+
+    def test_transient_errors_stop_after_max_attempts(self):
+        self.server.answer_with(*[error_answer(503, 2, "Temporarily unavailable")] * 6)
+        message = self._queue()
+        start = fields.Datetime.now()
+        for hour in range(8):
+            with freeze_time(start + timedelta(hours=hour)):
+                self._cron()
+        self.assertEqual(len(self.server.received), 5)
+        self.assertRecordValues(message, [{"state": "failed", "attempts": 5}])
+
+    def test_one_failure_does_not_undo_other_messages(self):
+        """One refused message among several: the others are sent once."""
+        self.server.answer_with(None, error_answer(400, 100, "Invalid parameter"), None)
+        messages = self._queue() | self._queue_another() | self._queue_another()
+        self._cron()
+        self._cron()
+        self.assertEqual(len(self.server.received), 3)
+        self.assertEqual(messages.mapped("state"), ["sent", "failed", "sent"])
+        self.assertEqual(len(self._customer_posts()), 2)
+
+    def test_retry_after_failure_and_cancel(self):
+        self.server.answer_with(error_answer(400, 100, "Invalid parameter"))
+        message = self._queue()
+        self._cron()
+        self.assertEqual(message.state, "failed")
+        message.with_user(self.users["cs"]).action_retry()
+        self._cron()
+        self.assertEqual(message.state, "sent")
+        with self.assertRaises(UserError):
+            message.action_cancel()
+        queued = self._queue_another()
+        queued.with_user(self.users["cs"]).action_cancel()
+        self._cron()
+        self.assertEqual(queued.state, "cancelled")
+        self.assertEqual(len(self.server.received), 2)
+
+    def test_gateway_disabled_is_refused(self):
+        self.branch.gema_whatsapp_gateway_enabled = False
+        with self.assertRaisesRegex(UserError, "not enabled"):
+            self._composer(channel="whatsapp_api").action_send()
+        self.assertFalse(self._log())
+
+    def test_send_from_code(self):
+        """Scheduled actions send with ``_gema_send`` (the mixin's
+        ``_gema_send_message`` calls it for the record's customer)."""
+        message = self.env["gema.message"]._gema_send(
+            self.document, self.template, "whatsapp_api", partner=self.customer
+        )
+        self.assertRecordValues(
+            message, [{"state": "queued", "phone": "+6281234567890", "body": self.text}]
+        )
+        self._cron()
+        self.assertEqual(message.state, "sent")
+
+    # SLA --------------------------------------------------------------------------
+
+    def test_logged_message_stops_the_contacted_clock(self):
+        """ST-6, BK-2: a customer message logged on the record stops its
+        "customer contacted" time standard; a queued gateway message does
+        only once it is sent."""
+        policy = self.env["gema.sla.policy"].create(
+            {
+                "name": "Contact within 2 hours",
+                "sop": "ST",
+                "model_id": self.env["ir.model"]._get_id("gema.sop.document"),
+                "start_event": "create",
+                "stop_event": "message",
+                "deadline_type": "duration",
+                "duration": 2,
+                "duration_unit": "hours",
+            }
+        )
+        documents = self.env["gema.sop.document"].create(
+            [
+                {
+                    "number": f"GM/SLA/{n}",
+                    "name": "SLA",
+                    "sop": "ST",
+                    "company_id": self.branch.id,
+                }
+                for n in (1, 2)
+            ]
+        )
+
+        def line(document):
+            return self.env["gema.sla.status"].search(
+                [
+                    ("policy_id", "=", policy.id),
+                    ("res_model", "=", "gema.sop.document"),
+                    ("res_id", "=", document.id),
+                ]
+            )
+
+        self.assertEqual(line(documents[0]).state, "running")
+        self.env["gema.message"]._gema_send(
+            documents[0], self.template, "whatsapp_link", partner=self.customer
+        )
+        self.assertEqual(line(documents[0]).state, "done")
+
+        self.env["gema.message"]._gema_send(
+            documents[1], self.template, "whatsapp_api", partner=self.customer
+        )
+        self.assertEqual(line(documents[1]).state, "running")
+        self._cron()
+        self.assertEqual(line(documents[1]).state, "done")
+
+    # Roles ------------------------------------------------------------------------
+
+    def test_roles(self):
+        """G-5: technicians never see the message log (phone numbers); a
+        service advisor sees the messages of their branch only."""
+        self._composer().action_send()
+        with self.assertRaises(AccessError):
+            self.env["gema.message"].with_user(self.users["technician"]).search([])
+        with self.assertRaises(AccessError):
+            self._log().with_user(self.users["technician"]).read(["phone"])
+        self.assertEqual(
+            self.env["gema.message"].with_user(self.users["advisor"]).search([]),
+            self._log(),
+        )
+        self.assertEqual(
+            self.env["gema.message"].with_user(self.users["cs"]).search([]),
+            self._log(),
+        )
+        other_branch = self.env["res.company"].create(
+            {"name": "Test Branch Binjai", "parent_id": self.main_company.id}
+        )
+        other_advisor = self.env["res.users"].create(
+            {
+                "name": "Advisor Binjai",
+                "login": "test_advisor_binjai",
+                "company_id": other_branch.id,
+                "company_ids": [(6, 0, other_branch.ids)],
+                "groups_id": [
+                    (6, 0, self.env.ref("gema_sop.group_service_advisor").ids)
+                ],
+            }
+        )
+        self.assertFalse(self.env["gema.message"].with_user(other_advisor).search([]))

@@ -1,0 +1,150 @@
+"""A local stand-in for the WhatsApp Business Cloud API, for the tests.
+
+A real HTTP server on 127.0.0.1 (a free port) in a thread. It checks every
+request the way the real API would refuse it (path, bearer token, JSON
+shape, recipient as international digits) and answers like the API:
+``{"messages": [{"id": "wamid..."}]}`` or an HTTP error with
+``{"error": {"message", "type", "code"}}``. Tests script the answers in
+advance (``answer_with``) and read what was received (``received``).
+Anything malformed is recorded in ``problems`` and answered with a 400.
+"""
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+API_VERSION = "v21.0"
+RECIPIENT = re.compile(r"^[1-9][0-9]{7,14}$")
+
+
+def error_answer(status, code, message, error_type="OAuthException"):
+    """A scripted API error: HTTP ``status`` with the API's error body."""
+    return (
+        status,
+        {
+            "error": {
+                "message": message,
+                "type": error_type,
+                "code": code,
+                "fbtrace_id": "TESTTRACE",
+            }
+        },
+    )
+
+
+class FakeWhatsAppServer:
+    def __init__(self, token="test-token", phone_number_id="109876543210"):
+        self.token = token
+        self.phone_number_id = phone_number_id
+        self.received = []
+        self.problems = []
+        self._script = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def api_url(self):
+        return f"http://127.0.0.1:{self._server.server_address[1]}/{API_VERSION}"
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+    def reset(self):
+        with self._lock:
+            self.received.clear()
+            self.problems.clear()
+            self._script.clear()
+
+    def answer_with(self, *answers):
+        """Queue answers for the next requests: ``None`` for success, or an
+        ``error_answer(...)``. Without a queued answer, requests succeed."""
+        with self._lock:
+            self._script.extend(answers)
+
+    # Request handling ----------------------------------------------------
+
+    def _check(self, path, headers, raw):
+        problems = []
+        if path != f"/{API_VERSION}/{self.phone_number_id}/messages":
+            problems.append(f"wrong path {path}")
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            problems.append("missing or wrong bearer token")
+        if "application/json" not in (headers.get("Content-Type") or ""):
+            problems.append("not JSON")
+        try:
+            payload = json.loads(raw or b"{}")
+        except ValueError:
+            return None, [*problems, "body is not valid JSON"]
+        if payload.get("messaging_product") != "whatsapp":
+            problems.append("messaging_product is not whatsapp")
+        if not RECIPIENT.match(str(payload.get("to", ""))):
+            problems.append(f"recipient {payload.get('to')!r} is not E.164 digits")
+        kind = payload.get("type")
+        if kind == "text":
+            body = (payload.get("text") or {}).get("body")
+            if not isinstance(body, str) or not body.strip():
+                problems.append("text.body missing")
+        elif kind == "template":
+            template = payload.get("template") or {}
+            if not isinstance(template.get("name"), str) or not template["name"]:
+                problems.append("template.name missing")
+            if not (template.get("language") or {}).get("code"):
+                problems.append("template.language.code missing")
+            for component in template.get("components", []):
+                if component.get("type") != "body":
+                    problems.append("unexpected component")
+                for parameter in component.get("parameters", []):
+                    text = parameter.get("text")
+                    if parameter.get("type") != "text" or not isinstance(text, str):
+                        problems.append("bad parameter")
+                    elif "\n" in text or "\t" in text or not text.strip():
+                        problems.append("parameter with new line, tab or empty")
+        else:
+            problems.append(f"unknown type {kind!r}")
+        return payload, problems
+
+    def _answer(self, path, headers, raw):
+        payload, problems = self._check(path, headers, raw)
+        with self._lock:
+            self.received.append({"path": path, "payload": payload})
+            if problems:
+                self.problems.extend(problems)
+                return error_answer(400, 100, "; ".join(problems))
+            answer = self._script.pop(0) if self._script else None
+            if answer is None:
+                number = len(self.received)
+                return 200, {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": payload["to"], "wa_id": payload["to"]}],
+                    "messages": [{"id": f"wamid.TEST{number:04d}"}],
+                }
+            return answer
+
+    def _handler_class(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                status, body = fake._answer(
+                    self.path, self.headers, self.rfile.read(length)
+                )
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):  # quiet tests
+                return
+
+        return Handler

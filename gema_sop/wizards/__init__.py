@@ -1,0 +1,1 @@
+from . import gema_message_composer

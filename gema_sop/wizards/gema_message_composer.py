@@ -1,0 +1,129 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..models.gema_message import CHANNELS, _customer_partner, _record_company
+from ..tools import normalize_phone
+
+
+class GemaMessageComposer(models.TransientModel):
+    """Compose a message to the customer of an SOP record (G-3, BK-10).
+
+    The staff member picks a template made for the record's model, sees the
+    text rendered for this customer in plain text (WhatsApp has no HTML),
+    may personalise it, and sends it: as a click-to-chat link opened in a
+    new tab, through the WhatsApp gateway of the branch, or by email.
+    """
+
+    _name = "gema.message.composer"
+    _description = "Send a Message to the Customer"
+
+    res_model = fields.Char(string="Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record", model_field="res_model", required=True, readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Branch", compute="_compute_company_id"
+    )
+    gateway_enabled = fields.Boolean(compute="_compute_company_id")
+    template_id = fields.Many2one(
+        "mail.template",
+        domain="[('model', '=', res_model)]",
+        help="The polite standard text for this situation; it is filled in "
+        "for this customer and can still be personalised.",
+    )
+    channel = fields.Selection(
+        CHANNELS, required=True, default="whatsapp_link", string="Send By"
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+    )
+    phone = fields.Char(
+        string="WhatsApp Number",
+        compute="_compute_phone",
+        store=True,
+        readonly=False,
+        help="Any common form, e.g. 0812-3456-7890; sent in international form.",
+    )
+    email = fields.Char(related="partner_id.email")
+    body = fields.Text(
+        string="Message",
+        compute="_compute_body",
+        store=True,
+        readonly=False,
+    )
+
+    @api.depends("res_model", "res_id")
+    def _compute_company_id(self):
+        for composer in self:
+            record = composer._gema_record()
+            company = _record_company(record) if record else self.env.company
+            composer.company_id = company
+            composer.gateway_enabled = company.gema_whatsapp_gateway_enabled
+
+    @api.depends("res_model", "res_id")
+    def _compute_partner_id(self):
+        for composer in self:
+            record = composer._gema_record()
+            composer.partner_id = _customer_partner(record) if record else False
+
+    @api.depends("partner_id")
+    def _compute_phone(self):
+        for composer in self:
+            partner = composer.partner_id
+            composer.phone = partner.mobile or partner.phone or False
+
+    @api.depends("template_id", "res_id")
+    def _compute_body(self):
+        for composer in self:
+            if composer.template_id and composer.res_id:
+                composer.body = composer.template_id._gema_render_text(composer.res_id)
+            else:
+                composer.body = composer.body or False
+
+    @api.onchange("phone")
+    def _onchange_phone(self):
+        """Show the number as it will be used, or warn at once."""
+        if not self.phone:
+            return None
+        try:
+            self.phone = normalize_phone(self.env, self.phone)
+        except ValidationError as error:
+            return {
+                "warning": {
+                    "title": self.env._("WhatsApp number"),
+                    "message": error.args[0],
+                }
+            }
+        return None
+
+    def _gema_record(self):
+        self.ensure_one()
+        if not self.res_model or self.res_model not in self.env or not self.res_id:
+            return None
+        return self.env[self.res_model].browse(self.res_id)
+
+    def action_send(self):
+        """Send, log once, and for a link open WhatsApp in a new tab."""
+        self.ensure_one()
+        record = self._gema_record()
+        if not record or not record.exists():
+            raise UserError(self.env._("The record of this message no longer exists."))
+        message = self.env["gema.message"]._gema_send(
+            record,
+            self.template_id,
+            self.channel,
+            body=self.body or "",
+            partner=self.partner_id,
+            phone=self.phone,
+        )
+        if self.channel == "whatsapp_link":
+            return {
+                "type": "ir.actions.act_url",
+                "url": message._gema_whatsapp_link(),
+                "target": "new",
+            }
+        return {"type": "ir.actions.act_window_close"}
