@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import gema_record_link_mixin
 from . import gema_violation
 from . import gema_sla_policy
 from . import gema_sla_status

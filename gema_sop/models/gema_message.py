@@ -11,6 +11,7 @@ from odoo.tools.misc import clean_context
 from odoo.tools.sql import create_index
 
 from ..tools import normalize_phone, whatsapp
+from .gema_message_mixin import customer_of, partner_whatsapp_number
 
 _logger = logging.getLogger(__name__)
 
@@ -62,12 +63,11 @@ class GemaMessage(models.Model):
     _description = "Customer Message"
     _order = "create_date desc, id desc"
     _check_company_auto = True
+    _inherit = ["gema.record.link.mixin"]
 
-    res_model = fields.Char(string="Model", required=True, index=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        string="Record", model_field="res_model", required=True, index=True
-    )
-    record_name = fields.Char(string="Sent About", compute="_compute_record_name")
+    res_model = fields.Char(required=True)
+    res_id = fields.Many2oneReference(required=True)
+    record_name = fields.Char(string="Sent About")
     partner_id = fields.Many2one(
         "res.partner", string="Customer", index=True, check_company=True
     )
@@ -147,14 +147,6 @@ class GemaMessage(models.Model):
         )
         return result
 
-    @api.depends("res_model", "res_id")
-    def _compute_record_name(self):
-        for message in self:
-            record = message._gema_record()
-            message.record_name = (
-                record.display_name if record and record.has_access("read") else False
-            )
-
     @api.depends("channel", "partner_id", "phone")
     def _compute_display_name(self):
         labels = dict(self._fields["channel"]._description_selection(self.env))
@@ -177,16 +169,6 @@ class GemaMessage(models.Model):
         return super().write(vals)
 
     # Actions ---------------------------------------------------------------
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "target": "current",
-        }
 
     def action_cancel(self):
         """Stop a queued message (or drop a failed one) before it is sent."""
@@ -257,10 +239,15 @@ class GemaMessage(models.Model):
                     template=template.name,
                 )
             )
+        customer = customer_of(record, "_gema_customer_partner")
         if partner is None:
-            partner = _customer_partner(record)
+            partner = customer
         if phone is None:
-            phone = _customer_phone(record, partner)
+            phone = (
+                customer_of(record, "_gema_customer_phone")
+                if partner == customer
+                else partner_whatsapp_number(partner)
+            )
         rendered = template._gema_render_text(record.id) if template else ""
         text = (rendered if body is None else body or "").strip()
         if not text:
@@ -347,12 +334,6 @@ class GemaMessage(models.Model):
         digits = "".join(ch for ch in self.phone or "" if ch.isdigit())
         return f"https://wa.me/{digits}?text={quote(self.body or '', safe='')}"
 
-    def _gema_record(self):
-        self.ensure_one()
-        if not self.res_model or self.res_model not in self.env or not self.res_id:
-            return None
-        return self.env[self.res_model].browse(self.res_id).exists()
-
     def _gema_post_in_chatter(self):
         """Post the one chatter message of each sent message on its record.
 
@@ -364,7 +345,7 @@ class GemaMessage(models.Model):
         for message in self.filtered(
             lambda m: m.state == "sent" and not m.mail_message_id
         ):
-            record = message._gema_record()
+            record = message._gema_linked_record()
             if not record or not hasattr(record, "message_post"):
                 continue
             env = message.env(
@@ -491,7 +472,7 @@ class GemaMessage(models.Model):
                 "next_try": False,
             }
         )
-        record = self._gema_record()
+        record = self._gema_linked_record()
         if record and hasattr(record, "_message_log"):
             # An internal note, not a customer message: the clock keeps running.
             record._message_log(
@@ -560,17 +541,3 @@ def _record_company(record):
     if "company_id" in record._fields and record.company_id:
         return record.company_id
     return record.env.company
-
-
-def _customer_partner(record):
-    if hasattr(record, "_gema_customer_partner"):
-        return record._gema_customer_partner()
-    if "partner_id" in record._fields:
-        return record.partner_id
-    return record.env["res.partner"]
-
-
-def _customer_phone(record, partner):
-    if hasattr(record, "_gema_customer_phone") and partner == _customer_partner(record):
-        return record._gema_customer_phone()
-    return partner.mobile or partner.phone or False

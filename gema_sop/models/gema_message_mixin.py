@@ -1,6 +1,17 @@
 from odoo import models
 
-from ..tools import normalize_phone
+
+def partner_whatsapp_number(partner):
+    """The number WhatsApp messages to ``partner`` go to, as stored."""
+    return partner.mobile or partner.phone or False
+
+
+def customer_of(record, method):
+    """Call the customer ``method`` of this mixin on ``record``: the
+    record's own (SOP models may override it) when its model inherits the
+    mixin, the mixin's default otherwise."""
+    mixin = record.env.registry["gema.message.mixin"]
+    return getattr(type(record), method, getattr(mixin, method))(record)
 
 
 class GemaMessageMixin(models.AbstractModel):
@@ -28,13 +39,10 @@ class GemaMessageMixin(models.AbstractModel):
         return self.env["res.partner"]
 
     def _gema_customer_phone(self):
-        """The customer's WhatsApp number (E.164), or False.
-
-        Raises ``ValidationError`` when the stored number is not usable.
-        """
+        """The customer's WhatsApp number as stored, or False; sending
+        normalises it to E.164 and refuses an unusable one."""
         self.ensure_one()
-        partner = self._gema_customer_partner()
-        return normalize_phone(self.env, partner.mobile or partner.phone)
+        return partner_whatsapp_number(self._gema_customer_partner())
 
     def action_gema_send_message(self):
         """Open the composer: template, channel, text and number."""

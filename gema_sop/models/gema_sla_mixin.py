@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .gema_sla_status import OPEN_STATES, SLA_RESULTS
+from .gema_sla_status import OPEN_STATES, SLA_RESULTS, _employee_in, _employees_of
 
 
 class GemaSlaMixin(models.AbstractModel):
@@ -111,31 +111,37 @@ class GemaSlaMixin(models.AbstractModel):
         """The branch whose calendar counts the time (one record)."""
         return self.company_id if "company_id" in self._fields else self.env.company
 
+    def _gema_sla_owner(self):
+        """The user responsible for the record's time standards (one record)."""
+        return self.user_id if "user_id" in self._fields else self.create_uid
+
     def _gema_sla_people(self):
         """{record id: {"user", "supervisor", "manager"}} for escalations.
 
-        Owner: the record's ``user_id``. Supervisor: the owner's manager in
-        the employee hierarchy, else a CS supervisor of the branch. Manager:
-        a Customer Care manager of the branch.
+        Owner: ``_gema_sla_owner``. Supervisor: the owner's manager in the
+        employee hierarchy, else a CS supervisor of the branch. Manager: a
+        Customer Care manager of the branch.
         """
         group_supervisor = self.env.ref("gema_sop.group_cs_supervisor")
         group_manager = self.env.ref("gema_sop.group_manager")
+        owners = {record.id: record._gema_sla_owner() for record in self}
+        employees = _employees_of(self.env["res.users"].union(*owners.values()))
+        per_branch = {}
         people = {}
         for record in self:
-            owner = record.user_id if "user_id" in self._fields else record.create_uid
+            owner = owners[record.id]
             branch = record._gema_sla_branch()
-            employee = owner.employee_ids.filtered(
-                lambda e, b=branch: e.company_id == b
-            )[:1]
-            supervisor = (
-                employee.parent_id.user_id
-                or _first_in_branch(group_supervisor, branch, exclude=group_manager)
-                or _first_in_branch(group_supervisor, branch)
-            )
+            if branch not in per_branch:
+                per_branch[branch] = (
+                    _first_in_branch(group_supervisor, branch, exclude=group_manager)
+                    or _first_in_branch(group_supervisor, branch),
+                    _first_in_branch(group_manager, branch),
+                )
+            employee = _employee_in(employees, owner, branch)
             people[record.id] = {
                 "user": owner,
-                "supervisor": supervisor,
-                "manager": _first_in_branch(group_manager, branch),
+                "supervisor": employee.parent_id.user_id or per_branch[branch][0],
+                "manager": per_branch[branch][1],
             }
         return people
 
@@ -202,7 +208,7 @@ class GemaSlaMixin(models.AbstractModel):
                     )
                 )
         self._gema_sla_start(start, now)
-        if replan:
+        if stop or cancel or replan or start:
             self._gema_sla_refresh()
 
     @api.model
@@ -237,28 +243,28 @@ class GemaSlaMixin(models.AbstractModel):
     def _gema_sla_start(self, starts, now):
         """Open a line for each (policy, record) with its computed times."""
         vals_list = []
-        people = {}
         for policy, record in starts:
             times = policy._gema_deadlines(record, now)
             if not times:
                 continue
-            if record.id not in people:
-                people.update(record._gema_sla_people())
             vals_list.append(
                 {
                     "policy_id": policy.id,
                     "res_model": record._name,
                     "res_id": record.id,
                     "company_id": record._gema_sla_branch().id,
-                    "user_id": people[record.id]["user"].id,
+                    "user_id": record._gema_sla_owner().id,
                     "start": now,
                     **times,
                     "next_check": times["at_risk_at"],
                 }
             )
-        if vals_list:
-            self.env["gema.sla.status"].sudo().create(vals_list)
-            self._gema_sla_refresh()
+        Status = self.env["gema.sla.status"].sudo()
+        # A recurring clock restarts right after its line was closed: the
+        # closing must reach the database before the one-open-line index
+        # sees the new line.
+        Status.flush_model(["state"])
+        Status.create(vals_list)
 
     def _gema_sla_refresh(self):
         """Store the next deadline and the SLA result of each record."""

@@ -22,20 +22,14 @@ class GemaSlaStatus(models.Model):
     _description = "SLA Line"
     _order = "start desc, id desc"
     _rec_name = "policy_id"
+    _inherit = ["gema.record.link.mixin"]
 
     policy_id = fields.Many2one(
         "gema.sla.policy", required=True, ondelete="cascade", index=True, readonly=True
     )
     sop = fields.Selection(related="policy_id.sop", store=True, string="SOP")
-    res_model = fields.Char(string="Model", required=True, index=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        string="Record",
-        model_field="res_model",
-        required=True,
-        index=True,
-        readonly=True,
-    )
-    record_name = fields.Char(compute="_compute_record_name")
+    res_model = fields.Char(required=True)
+    res_id = fields.Many2oneReference(required=True)
     company_id = fields.Many2one(
         "res.company", string="Branch", index=True, readonly=True
     )
@@ -80,7 +74,10 @@ class GemaSlaStatus(models.Model):
         "supervisor, 3: escalated to the manager.",
     )
     next_check = fields.Datetime(readonly=True, index="btree_not_null")
-    violation_id = fields.Many2one("gema.violation", readonly=True)
+    violation_ids = fields.One2many(
+        "gema.violation", "sla_status_id", string="Violations"
+    )
+    violation_id = fields.Many2one("gema.violation", compute="_compute_violation_id")
 
     def init(self):
         # One open clock per policy and record, whatever the number of
@@ -107,35 +104,17 @@ class GemaSlaStatus(models.Model):
         for line in self:
             line.result = results[line.state]
 
-    @api.depends("res_model", "res_id")
-    def _compute_record_name(self):
-        for res_model, lines in self.grouped("res_model").items():
-            records = self.env[res_model].browse(lines.mapped("res_id")).exists()
-            names = {record.id: record.display_name for record in records}
-            for line in lines:
-                line.record_name = names.get(line.res_id, False)
+    @api.depends("violation_ids")
+    def _compute_violation_id(self):
+        """The violation recorded on breach (one per line, G-2)."""
+        for line in self:
+            line.violation_id = line.violation_ids[:1]
 
     def _compute_display_name(self):
         for line in self:
             line.display_name = f"{line.policy_id.name} - {line.record_name or ''}"
 
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
-
     # Engine ------------------------------------------------------------
-
-    def _gema_records(self):
-        """The SOP records of these lines, per model: {model: recordset}."""
-        return {
-            res_model: self.env[res_model].browse(lines.mapped("res_id"))
-            for res_model, lines in self.grouped("res_model").items()
-        }
 
     def _gema_close(self, when, state=None):
         """Stop the clocks at ``when``: met, met late, or ``state``."""
@@ -156,11 +135,10 @@ class GemaSlaStatus(models.Model):
                     "next_check": False,
                 }
             )
-        self._gema_refresh_records()
 
     def _gema_refresh_records(self):
-        for records in self._gema_records().values():
-            records.exists()._gema_sla_refresh()
+        for records in self._gema_linked_records().values():
+            records._gema_sla_refresh()
 
     @api.model
     def _cron_process_due(self, batch_size=200):
@@ -237,9 +215,9 @@ class GemaSlaStatus(models.Model):
         """One activity per line for its owner, supervisor or manager."""
         activity_type = self.env.ref(activity_type_xmlid)
         vals_list = []
-        for res_model, records in self._gema_records().items():
+        for res_model, records in self._gema_linked_records().items():
             model_id = self.env["ir.model"]._get_id(res_model)
-            people = records.exists()._gema_sla_people()
+            people = records._gema_sla_people()
             for line in self.filtered(lambda line, m=res_model: line.res_model == m):
                 user = people.get(line.res_id, {}).get(whom) or line.user_id
                 if not user:
@@ -283,8 +261,8 @@ class GemaSlaStatus(models.Model):
 
     def _gema_log_breach(self):
         """A chatter note on each record whose time standard was breached."""
-        for res_model, lines in self.grouped("res_model").items():
-            records = self.env[res_model].browse(lines.mapped("res_id")).exists()
+        for records in self._gema_linked_records().values():
+            lines = self.filtered(lambda line, m=records._name: line.res_model == m)
             bodies = {
                 line.res_id: "<p>{}</p>".format(
                     html_escape(
@@ -303,16 +281,13 @@ class GemaSlaStatus(models.Model):
 
     def _gema_record_violations(self):
         """G-2: a violation against the responsible employee of each breach."""
-        vals_list = []
-        for line in self.filtered(
+        lines = self.filtered(
             lambda line: line.policy_id.violation_type and line.user_id
-        ):
-            employee = (
-                line.user_id.employee_ids.filtered(
-                    lambda e, c=line.company_id: e.company_id == c
-                )[:1]
-                or line.user_id.employee_ids[:1]
-            )
+        )
+        employees = _employees_of(lines.user_id)
+        vals_list = []
+        for line in lines:
+            employee = _employee_in(employees, line.user_id, line.company_id)
             if not employee:
                 continue
             vals_list.append(
@@ -328,6 +303,19 @@ class GemaSlaStatus(models.Model):
                     "description": line.policy_id.name,
                 }
             )
-        violations = self.env["gema.violation"].sudo().create(vals_list)
-        for violation in violations:
-            violation.sla_status_id.violation_id = violation
+        self.env["gema.violation"].sudo().create(vals_list)
+
+
+def _employees_of(users):
+    """The employees of ``users`` in every branch, with one query.
+
+    Not ``res.users.employee_ids``: that field only holds the employees of
+    the current company, and escalations run for every branch (sudo: the
+    hierarchy is needed whoever triggered the event)."""
+    return users.env["hr.employee"].sudo().search([("user_id", "in", users.ids)])
+
+
+def _employee_in(employees, user, branch):
+    """``user``'s employee in ``branch``, else any of theirs."""
+    mine = employees.filtered(lambda e: e.user_id == user)
+    return mine.filtered(lambda e: e.company_id == branch)[:1] or mine[:1]

@@ -41,7 +41,7 @@ class GemaViolation(models.Model):
 
     _name = "gema.violation"
     _description = "SOP Violation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "gema.record.link.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -69,13 +69,10 @@ class GemaViolation(models.Model):
         VIOLATION_TYPES, string="Type", required=True, index=True, tracking=True
     )
     description = fields.Text()
-    res_model = fields.Char(string="Concerned Model", index=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        string="Concerned Record", model_field="res_model", index=True, readonly=True
-    )
-    record_name = fields.Char(
-        string="Concerns", compute="_compute_record_name", compute_sudo=True
-    )
+    res_model = fields.Char(string="Concerned Model")
+    res_id = fields.Many2oneReference(string="Concerned Record")
+    # Supervisors judge violations about records they may not open.
+    record_name = fields.Char(string="Concerns", compute_sudo=True)
     detection = fields.Selection(
         [("sla", "Automatic (SLA breach)"), ("report", "Reported by a supervisor")],
         required=True,
@@ -128,14 +125,6 @@ class GemaViolation(models.Model):
                     ],
                 )
             )
-
-    @api.depends("res_model", "res_id")
-    def _compute_record_name(self):
-        self.record_name = False
-        for violation in self.filtered(lambda v: v.res_model and v.res_id):
-            if violation.res_model in self.env:
-                record = self.env[violation.res_model].browse(violation.res_id).exists()
-                violation.record_name = record.display_name
 
     @api.constrains("sanction_type", "compensation_amount", "state")
     def _check_sanction(self):
@@ -205,12 +194,3 @@ class GemaViolation(models.Model):
         self._check_decider()
         self._check_state(["confirmed", "waived"], self.env._("Reopening"))
         self.write({"state": "draft", "decided_by_id": False, "decided_date": False})
-
-    def action_open_record(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.gema_message import CHANNELS, _customer_partner, _record_company
+from ..models.gema_message import CHANNELS, _record_company
+from ..models.gema_message_mixin import customer_of, partner_whatsapp_number
 from ..tools import normalize_phone
 
 
@@ -16,11 +17,10 @@ class GemaMessageComposer(models.TransientModel):
 
     _name = "gema.message.composer"
     _description = "Send a Message to the Customer"
+    _inherit = ["gema.record.link.mixin"]
 
-    res_model = fields.Char(string="Model", required=True, readonly=True)
-    res_id = fields.Many2oneReference(
-        string="Record", model_field="res_model", required=True, readonly=True
-    )
+    res_model = fields.Char(required=True)
+    res_id = fields.Many2oneReference(required=True)
     company_id = fields.Many2one(
         "res.company", string="Branch", compute="_compute_company_id"
     )
@@ -59,7 +59,7 @@ class GemaMessageComposer(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_company_id(self):
         for composer in self:
-            record = composer._gema_record()
+            record = composer._gema_linked_record()
             company = _record_company(record) if record else self.env.company
             composer.company_id = company
             composer.gateway_enabled = company.gema_whatsapp_gateway_enabled
@@ -67,14 +67,16 @@ class GemaMessageComposer(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_partner_id(self):
         for composer in self:
-            record = composer._gema_record()
-            composer.partner_id = _customer_partner(record) if record else False
+            record = composer._gema_linked_record()
+            composer.partner_id = (
+                customer_of(record, "_gema_customer_partner") if record else False
+            )
 
     @api.depends("partner_id")
     def _compute_phone(self):
         for composer in self:
             partner = composer.partner_id
-            composer.phone = partner.mobile or partner.phone or False
+            composer.phone = partner_whatsapp_number(partner)
 
     @api.depends("template_id", "res_id")
     def _compute_body(self):
@@ -100,16 +102,10 @@ class GemaMessageComposer(models.TransientModel):
             }
         return None
 
-    def _gema_record(self):
-        self.ensure_one()
-        if not self.res_model or self.res_model not in self.env or not self.res_id:
-            return None
-        return self.env[self.res_model].browse(self.res_id)
-
     def action_send(self):
         """Send, log once, and for a link open WhatsApp in a new tab."""
         self.ensure_one()
-        record = self._gema_record()
+        record = self._gema_linked_record()
         if not record or not record.exists():
             raise UserError(self.env._("The record of this message no longer exists."))
         message = self.env["gema.message"]._gema_send(
