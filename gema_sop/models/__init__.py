@@ -10,3 +10,5 @@ from . import res_partner
 from . import mail_template
 from . import gema_message
 from . import gema_message_mixin
+from . import gema_technician_slot
+from . import gema_vehicle

@@ -1,2 +1,3 @@
 from .phone import normalize_phone
 from . import whatsapp
+from .plate import normalize_plate, spaced_plate

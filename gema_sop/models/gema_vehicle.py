@@ -1,0 +1,97 @@
+from odoo import api, fields, models
+
+from ..tools import normalize_plate, spaced_plate
+
+
+class GemaVehicle(models.Model):
+    """A customer's vehicle, known by its normalised licence plate.
+
+    The plate is the key staff search by at check-in (BK-8) and customers
+    give when they book (BK-3): it is stored as ``BK 1234 ABC`` whatever was
+    typed, and is unique per branch.
+    """
+
+    _name = "gema.vehicle"
+    _description = "Customer Vehicle"
+    _inherit = ["mail.thread"]
+    _rec_name = "license_plate"
+    _order = "license_plate"
+
+    license_plate = fields.Char(
+        required=True, index=True, tracking=True, help="Such as BK 1234 ABC."
+    )
+    vehicle_type = fields.Char(
+        required=True,
+        tracking=True,
+        help="Brand and model as the customer names it, such as Toyota Avanza.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Owner", index=True, tracking=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        (
+            "plate_company_unique",
+            "UNIQUE (license_plate, company_id)",
+            "This licence plate is already registered in this branch.",
+        ),
+    ]
+
+    @api.depends("license_plate", "vehicle_type")
+    def _compute_display_name(self):
+        for vehicle in self:
+            vehicle.display_name = (
+                f"{vehicle.license_plate} ({vehicle.vehicle_type})"
+                if vehicle.vehicle_type
+                else vehicle.license_plate
+            )
+
+    @api.model
+    def _name_search(self, name, domain=None, operator="ilike", limit=None, order=None):
+        """Typing ``bk1234`` finds ``BK 1234 ABC``: spaces do not matter."""
+        if name and operator in ("ilike", "=ilike", "like", "=like", "="):
+            spaced = spaced_plate(name)
+            domain = [("license_plate", "ilike", spaced)] + (domain or [])
+            return self._search(domain, limit=limit, order=order)
+        return super()._name_search(name, domain, operator, limit, order)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("license_plate"):
+                vals["license_plate"] = normalize_plate(self.env, vals["license_plate"])
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("license_plate"):
+            vals["license_plate"] = normalize_plate(self.env, vals["license_plate"])
+        return super().write(vals)
+
+    @api.model
+    def _gema_find_or_create(self, plate, vehicle_type, partner, company):
+        """The branch's vehicle with this plate (any typing), created for
+        ``partner`` when it is new; its owner is set when it had none."""
+        plate = normalize_plate(self.env, plate)
+        vehicle = self.with_context(active_test=False).search(
+            [("license_plate", "=", plate), ("company_id", "=", company.id)], limit=1
+        )
+        if not vehicle:
+            return self.create(
+                {
+                    "license_plate": plate,
+                    "vehicle_type": vehicle_type,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                }
+            )
+        if not vehicle.partner_id and partner:
+            vehicle.partner_id = partner
+        return vehicle
