@@ -14,8 +14,8 @@ class GemaTechnicianSlot(models.Model):
     two active overlapping rows of one technician impossible, whichever
     worker, clerk or script writes them at the same moment. ``_gema_hold``
     and ``write`` check first in Python to name the clash, and turn the
-    database's refusal (a concurrent transaction won the race) into the same
-    clear message.
+    database's refusal (a concurrent transaction won the race) into a clear
+    message too.
     """
 
     _name = "gema.technician.slot"
@@ -42,7 +42,11 @@ class GemaTechnicianSlot(models.Model):
     )
 
     _sql_constraints = [
-        ("stop_after_start", "CHECK (stop > start)", "A slot must end after it starts."),
+        (
+            "stop_after_start",
+            "CHECK (stop > start)",
+            "A technician's time must end after it starts.",
+        ),
         (
             "no_overlap",
             "EXCLUDE USING gist (employee_id WITH =, tsrange(start, stop, '[)') "
@@ -74,7 +78,7 @@ class GemaTechnicianSlot(models.Model):
             with self.env.cr.savepoint():
                 return self.create(values)
         except psycopg2.errors.ExclusionViolation:
-            raise self._gema_race_error(employee, start, stop) from None
+            raise self._gema_race_error(employee) from None
 
     def write(self, vals):
         if not {"employee_id", "start", "stop", "active"} & set(vals):
@@ -82,7 +86,9 @@ class GemaTechnicianSlot(models.Model):
         targets = [
             (
                 slot,
-                self.env["hr.employee"].browse(vals.get("employee_id", slot.employee_id.id)),
+                self.env["hr.employee"].browse(
+                    vals.get("employee_id", slot.employee_id.id)
+                ),
                 fields.Datetime.to_datetime(vals.get("start", slot.start)),
                 fields.Datetime.to_datetime(vals.get("stop", slot.stop)),
             )
@@ -97,12 +103,16 @@ class GemaTechnicianSlot(models.Model):
                 self.flush_recordset()
         except psycopg2.errors.ExclusionViolation:
             slot, employee, start, stop = targets[0]
-            raise slot._gema_race_error(employee, start, stop) from None
+            raise slot._gema_race_error(employee) from None
         return result
 
     def _gema_ensure_free(self, employee, start, stop):
         """Raise if another active slot of ``employee`` overlaps
         [``start``, ``stop``); ``self`` (the slot being moved) is ignored."""
+        if not (start and stop and stop > start):
+            raise ValidationError(
+                self.env._("A technician's time must end after it starts.")
+            )
         clash = (
             self.sudo()
             .with_context(active_test=True)
@@ -119,10 +129,11 @@ class GemaTechnicianSlot(models.Model):
         if clash:
             raise clash._gema_clash_error()
 
-    def _gema_race_error(self, employee, start, stop):
+    def _gema_race_error(self, employee):
         """The database refused the slot: a concurrent transaction took the
-        time meanwhile and has committed; name it if it is visible now."""
-        self._gema_ensure_free(employee, start, stop)
+        time and committed after this one began. Odoo's transactions are
+        REPEATABLE READ, so that slot stays invisible here and cannot be
+        named; the user is told to choose again."""
         return ValidationError(
             self.env._(
                 "%(technician)s was booked for this time by someone else a "

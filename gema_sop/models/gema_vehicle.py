@@ -55,13 +55,12 @@ class GemaVehicle(models.Model):
             )
 
     @api.model
-    def _name_search(self, name, domain=None, operator="ilike", limit=None, order=None):
-        """Typing ``bk1234`` finds ``BK 1234 ABC``: spaces do not matter."""
-        if name and operator in ("ilike", "=ilike", "like", "=like", "="):
-            spaced = spaced_plate(name)
-            domain = [("license_plate", "ilike", spaced)] + (domain or [])
-            return self._search(domain, limit=limit, order=order)
-        return super()._name_search(name, domain, operator, limit, order)
+    def _search_display_name(self, operator, value):
+        """Typing ``bk1234`` finds ``BK 1234 ABC``: the typed text is spaced
+        the way plates are stored before it is compared."""
+        if isinstance(value, str):
+            value = spaced_plate(value)
+        return super()._search_display_name(operator, value)
 
     @api.model_create_multi
     def create(self, vals_list):

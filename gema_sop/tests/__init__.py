@@ -5,3 +5,5 @@ from . import test_sop_document
 from . import test_violation
 from . import test_settings
 from . import test_messaging
+from . import test_technician_slot
+from . import test_vehicle
