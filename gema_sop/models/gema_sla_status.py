@@ -233,7 +233,12 @@ class GemaSlaStatus(models.Model):
                         "date_deadline": fields.Date.context_today(self),
                     }
                 )
-        self.env["mail.activity"].sudo().create(vals_list)
+        # No notification email per activity: a batch that breaches would
+        # mail a supervisor once per line; the activities show in their
+        # activity menu at once, and the record's chatter has the breach.
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(vals_list)
 
     def _gema_activity_note(self, whom):
         deadline = fields.Datetime.context_timestamp(

@@ -421,6 +421,33 @@ class TestSlaEngine(GemaSopCase):
         with freeze_time(datetime(2026, 11, 23, 1, 0)), self.assertQueryCount(1):
             Status._cron_process_due()
 
+    def test_breaching_a_batch_costs_the_same_queries_for_2_or_6_lines(self):
+        """G-4: escalating is batched; a batch of 6 breaches issues no more
+        queries than a batch of 2 (no notification email per activity)."""
+        self.employees["advisor"].parent_id = self.employees["supervisor"]
+        self._policy(duration=10, duration_unit="minutes", violation_type="bk_no_reply")
+        Status = self.env["gema.sla.status"]
+        counts = []
+        for size, day in ((2, 23), (6, 24)):
+            with freeze_time(datetime(2026, 11, day, 2, 0)):
+                documents = self.env["gema.sop.document"].concat(
+                    *(self._document() for _index in range(size))
+                )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with freeze_time(datetime(2026, 11, day, 2, 15)):
+                before = self.env.cr.sql_log_count
+                self.assertEqual(Status._cron_process_due(), size)
+                self.env.flush_all()
+                counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(self.env["mail.mail"].search_count([]), 0)
+            documents.unlink()  # their lines go too: the next batch is new
+        self.assertLessEqual(counts[1], counts[0])
+        self.assertEqual(
+            self.env["mail.mail"].search_count([("model", "=", "gema.sop.document")]),
+            0,
+        )
+
     def test_smart_button_opens_the_lines_of_the_record(self):
         self._policy(duration=1)
         document = self._document()
