@@ -12,3 +12,4 @@ from . import gema_message
 from . import gema_message_mixin
 from . import gema_technician_slot
 from . import gema_vehicle
+from . import gema_whatsapp_webhook

@@ -375,6 +375,19 @@ class GemaMessage(models.Model):
             )
             message.mail_message_id = posted
 
+    def _gema_requeue_as_template(self):
+        """WhatsApp accepted the free text and reported later that the
+        24-hour window had closed (131047): send the approved template,
+        once. The chatter keeps its one entry of the message."""
+        self.write(
+            {
+                "state": "queued",
+                "used_template_fallback": True,
+                "next_try": fields.Datetime.now(),
+            }
+        )
+        self._gema_trigger_cron()
+
     def _gema_trigger_cron(self):
         cron = self.env.ref(
             "gema_sop.ir_cron_gema_message_send", raise_if_not_found=False
@@ -415,7 +428,9 @@ class GemaMessage(models.Model):
         in_window = bool(
             last_inbound and last_inbound > fields.Datetime.now() - SERVICE_WINDOW
         )
-        if not in_window and template.gema_whatsapp_template_name:
+        if template.gema_whatsapp_template_name and (
+            self.used_template_fallback or not in_window
+        ):
             return self._gema_deliver_template(gateway)
         try:
             wamid = whatsapp.send_text(*gateway, self.phone, self.body)

@@ -56,6 +56,19 @@ class ResCompany(models.Model):
         "Only administrators can read it.",
     )
 
+    gema_whatsapp_app_secret = fields.Char(
+        string="WhatsApp App Secret",
+        groups="base.group_system",
+        help="App secret of the Meta app: incoming webhook calls are accepted "
+        "only when signed with it. Only administrators can read it.",
+    )
+    gema_whatsapp_verify_token = fields.Char(
+        string="WhatsApp Webhook Verify Token",
+        groups="base.group_system",
+        help="Any secret text; give the same in the Meta developer console "
+        "when subscribing the webhook URL /gema/whatsapp/webhook.",
+    )
+
     @api.constrains("gema_google_review_url", "gema_whatsapp_api_url")
     def _check_gema_urls(self):
         bad = []

@@ -27,3 +27,9 @@ class ResConfigSettings(models.TransientModel):
     gema_whatsapp_access_token = fields.Char(
         related="company_id.gema_whatsapp_access_token", readonly=False
     )
+    gema_whatsapp_app_secret = fields.Char(
+        related="company_id.gema_whatsapp_app_secret", readonly=False
+    )
+    gema_whatsapp_verify_token = fields.Char(
+        related="company_id.gema_whatsapp_verify_token", readonly=False
+    )

@@ -1,8 +1,17 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import normalize_phone
 
 
 class ResPartner(models.Model):
-    """The customer's WhatsApp customer service window.
+    """The customer as WhatsApp knows them: one number, one window.
+
+    ``gema_whatsapp_e164`` is the customer's WhatsApp number (mobile, else
+    phone) in E.164, stored and indexed: a request, a booking or an incoming
+    WhatsApp message finds its customer by it, whatever form the number was
+    typed in (Odoo's own ``phone_sanitized`` needs the partner's country to
+    read ``0812-...``).
 
     WhatsApp accepts free-form text from a business only within 24 hours of
     the customer's last message; after that, only an approved template. The
@@ -11,6 +20,14 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    gema_whatsapp_e164 = fields.Char(
+        string="WhatsApp Number (E.164)",
+        compute="_compute_gema_whatsapp_e164",
+        store=True,
+        index="btree_not_null",
+        help="The mobile (else phone) number in international form, such as "
+        "+6281234567890; empty when it is not a valid number.",
+    )
     gema_whatsapp_last_inbound = fields.Datetime(
         string="Last WhatsApp Message Received",
         copy=False,
@@ -18,3 +35,17 @@ class ResPartner(models.Model):
         "of it, messages are sent as free text; later, as the approved "
         "WhatsApp template.",
     )
+
+    @api.depends("mobile", "phone")
+    def _compute_gema_whatsapp_e164(self):
+        for partner in self:
+            partner.gema_whatsapp_e164 = _e164_or_false(
+                partner.env, partner.mobile
+            ) or _e164_or_false(partner.env, partner.phone)
+
+
+def _e164_or_false(env, number):
+    try:
+        return normalize_phone(env, number)
+    except ValidationError:
+        return False

@@ -7,3 +7,4 @@ from . import test_settings
 from . import test_messaging
 from . import test_technician_slot
 from . import test_vehicle
+from . import test_whatsapp_webhook

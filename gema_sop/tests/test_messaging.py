@@ -14,119 +14,12 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 
-from .common import GemaSopCase
-from .whatsapp_fake_server import FakeWhatsAppServer, error_answer
-
-BODY_HTML = (
-    "<p>Halo Bapak/Ibu <t t-out='object.user_id.name'/>,</p>"
-    "<p>dokumen <t t-out='object.number'/> sudah siap. Terima kasih.</p>"
-)
+from .common_messaging import GemaMessagingCase
+from .whatsapp_fake_server import error_answer
 
 
 @tagged("post_install", "-at_install")
-class TestMessaging(GemaSopCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.activate_indonesian()
-        cls.server = FakeWhatsAppServer().start()
-        cls.addClassCleanup(cls.server.stop)
-        cls.branch.write(
-            {
-                "gema_whatsapp_gateway_enabled": True,
-                "gema_whatsapp_api_url": cls.server.api_url,
-                "gema_whatsapp_phone_number_id": cls.server.phone_number_id,
-                "gema_whatsapp_access_token": cls.server.token,
-            }
-        )
-        # The shipped policies watch documents too; keep to the tests' own.
-        cls.env["gema.sla.policy"].search([]).active = False
-        cls.customer = cls.env["res.partner"].create(
-            {
-                "name": "Budi Santoso",
-                "mobile": "0812-3456-7890",
-                "email": "budi@example.com",
-            }
-        )
-        cls.template = cls.env["mail.template"].create(
-            {
-                "name": "Document ready",
-                "model_id": cls.env["ir.model"]._get_id("gema.sop.document"),
-                "subject": "Dokumen {{ object.number }}",
-                "body_html": BODY_HTML,
-                "auto_delete": False,
-                "gema_whatsapp_template_name": "gema_document_ready",
-                "gema_whatsapp_variables": "{{ object.number }}\n\n{{ object.name }}\n",
-            }
-        )
-        cls.sender = cls.users["sopadmin"]
-        cls.document = (
-            cls.env["gema.sop.document"]
-            .with_user(cls.sender)
-            .create(
-                {
-                    "number": "GM/MSG/1",
-                    "name": "Booking online",
-                    "sop": "BK",
-                    "company_id": cls.branch.id,
-                    "user_id": cls.sender.id,
-                }
-            )
-        )
-        cls.text = (
-            f"Halo Bapak/Ibu {cls.sender.name},\n"
-            "dokumen GM/MSG/1 sudah siap. Terima kasih."
-        )
-
-    def setUp(self):
-        super().setUp()
-        self.server.reset()
-
-    # Helpers ---------------------------------------------------------------
-
-    def _composer(self, env=None, **values):
-        env = env or self.env(user=self.sender)
-        form = Form(
-            env["gema.message.composer"].with_context(
-                default_res_model="gema.sop.document",
-                default_res_id=self.document.id,
-            )
-        )
-        form.template_id = self.template
-        form.partner_id = self.customer
-        for name, value in values.items():
-            setattr(form, name, value)
-        return form.save()
-
-    def _log(self, document=None):
-        return self.env["gema.message"].search(
-            [
-                ("res_model", "=", "gema.sop.document"),
-                ("res_id", "=", (document or self.document).id),
-            ]
-        )
-
-    def _channel_label(self, message):
-        """The channel as the chatter writes it: in the sender's language."""
-        env = self.env(context=dict(self.env.context, lang=message.user_id.lang))
-        labels = dict(message._fields["channel"]._description_selection(env))
-        return labels[message.channel]
-
-    def _customer_posts(self, document=None):
-        return (document or self.document).message_ids.filtered(
-            lambda m: m.subtype_id == self.env.ref("gema_sop.mt_customer_message")
-        )
-
-    def _queue(self, **values):
-        """Queue one gateway message through the composer."""
-        self._composer(channel="whatsapp_api", **values).action_send()
-        message = self._log()
-        self.assertEqual(message.state, "queued")
-        return message
-
-    def _cron(self):
-        self.env["gema.message"]._cron_send_queued()
-
+class TestMessaging(GemaMessagingCase):
     # Click-to-chat, log, chatter --------------------------------------------
 
     def test_click_to_chat_link_is_exact_and_logged_once(self):

@@ -1,0 +1,153 @@
+import hashlib
+import hmac
+from datetime import datetime, timezone
+
+from odoo import api, models
+
+from ..tools import whatsapp
+
+
+class GemaWhatsappWebhook(models.AbstractModel):
+    """What the WhatsApp Business Cloud API tells us back (webhook).
+
+    Two things matter to the SOPs. An incoming customer message opens the
+    24-hour customer service window: the sender's partner gets its
+    ``gema_whatsapp_last_inbound``, so the gateway sends free text instead
+    of the approved template. And a message the API accepted may still fail
+    later: the API reports it as a ``failed`` status, the re-engagement error
+    (131047) among others; the message is then sent again as its approved
+    template, once, or marked failed with a note on its record.
+
+    Requests are trusted only when signed (``X-Hub-Signature-256``, an
+    HMAC-SHA256 of the raw body with the Meta app secret of a branch) and
+    only for the phone number ids of the branches whose secret signed them.
+    """
+
+    _name = "gema.whatsapp.webhook"
+    _description = "WhatsApp Webhook"
+
+    @api.model
+    def _gema_verify_subscription(self, mode, token):
+        """The webhook handshake: is ``token`` a branch's verify token?"""
+        if mode != "subscribe" or not token:
+            return False
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("gema_whatsapp_verify_token", "!=", False)])
+        )
+        return any(
+            hmac.compare_digest(company.gema_whatsapp_verify_token, token)
+            for company in companies
+        )
+
+    @api.model
+    def _gema_signing_companies(self, raw_body, signature):
+        """The branches whose app secret produced ``signature`` over the body."""
+        if not signature or not signature.startswith("sha256="):
+            return self.env["res.company"]
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("gema_whatsapp_app_secret", "!=", False)])
+        )
+        return companies.filtered(
+            lambda company: hmac.compare_digest(
+                "sha256="
+                + hmac.new(
+                    company.gema_whatsapp_app_secret.encode(),
+                    raw_body,
+                    hashlib.sha256,
+                ).hexdigest(),
+                signature,
+            )
+        )
+
+    @api.model
+    def _gema_receive(self, payload, companies):
+        """Apply a webhook ``payload`` for the signing ``companies``.
+
+        Returns ``(senders, statuses)``: how many inbound senders and message
+        statuses were applied. Anything of other phone number ids is ignored.
+        """
+        numbers = set(companies.mapped("gema_whatsapp_phone_number_id"))
+        inbound = {}
+        statuses = []
+        for entry in payload.get("entry") or []:
+            for change in entry.get("changes") or []:
+                value = change.get("value") or {}
+                metadata = value.get("metadata") or {}
+                if metadata.get("phone_number_id") not in numbers:
+                    continue
+                for message in value.get("messages") or []:
+                    sender, moment = message.get("from"), _moment(message)
+                    if sender and sender.isdigit() and moment:
+                        key = f"+{sender}"
+                        inbound[key] = max(moment, inbound.get(key, moment))
+                statuses.extend(
+                    status
+                    for status in value.get("statuses") or []
+                    if status.get("status") == "failed" and status.get("id")
+                )
+        self._gema_open_windows(inbound)
+        failed = self._gema_apply_failures(statuses)
+        return len(inbound), failed
+
+    @api.model
+    def _gema_open_windows(self, inbound):
+        """{E.164 number: time} -> each partner with that number gets its
+        last inbound time, when it is later than the one it has."""
+        if not inbound:
+            return
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .search([("gema_whatsapp_e164", "in", list(inbound))])
+        )
+        for partner in partners:
+            moment = inbound[partner.gema_whatsapp_e164]
+            if not partner.gema_whatsapp_last_inbound or (
+                partner.gema_whatsapp_last_inbound < moment
+            ):
+                partner.gema_whatsapp_last_inbound = moment
+
+    @api.model
+    def _gema_apply_failures(self, statuses):
+        """Messages the API accepted and then could not deliver."""
+        if not statuses:
+            return 0
+        errors = {
+            status["id"]: (status.get("errors") or [{}])[0] for status in statuses
+        }
+        messages = (
+            self.env["gema.message"]
+            .sudo()
+            .search(
+                [("whatsapp_message_id", "in", list(errors)), ("state", "=", "sent")]
+            )
+        )
+        for message in messages:
+            error = errors[message.whatsapp_message_id]
+            failure = whatsapp.WhatsAppError(
+                error.get("message") or error.get("title") or "failed",
+                code=error.get("code"),
+            )
+            if (
+                failure.needs_template
+                and message.whatsapp_kind == "text"
+                and not message.used_template_fallback
+                and message.template_id.gema_whatsapp_template_name
+            ):
+                message._gema_requeue_as_template()
+            else:
+                message._gema_record_failure(failure, transient=False)
+        return len(messages)
+
+
+def _moment(message):
+    """The UTC naive datetime of a webhook message's unix ``timestamp``."""
+    try:
+        stamp = int(message.get("timestamp"))
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(stamp, timezone.utc).replace(tzinfo=None)
