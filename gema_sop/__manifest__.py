@@ -43,5 +43,6 @@
         "demo/res_users_demo.xml",
         "demo/hr_employee_demo.xml",
         "demo/gema_sop_document_demo.xml",
+        "demo/gema_violation_demo.xml",
     ],
 }

@@ -1,0 +1,162 @@
+"""Take the README's screenshots from a running demo server.
+
+Usage (tools/screenshots.sh does all of it):
+    python tools/screenshots.py http://127.0.0.1:PORT DB OUTPUT_DIR
+
+Headless Chromium driven over the DevTools protocol (websocket-client, the
+package Odoo's browser tests use): logs in as each demo user, opens each
+page of SHOTS and saves a PNG. A page that does not load fails the run.
+"""
+
+import base64
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import websocket
+
+# (file, login, path, what must be on the page when it is ready)
+SHOTS = [
+    (
+        "sla-lines",
+        "supervisor",
+        "/odoo/action-gema_sop.gema_sla_status_action",
+        ".o_list_view",
+    ),
+    (
+        "violations-graph",
+        "manager",
+        "/odoo/action-gema_sop.gema_violation_action?view_type=graph",
+        ".o_graph_view",
+    ),
+    (
+        "sop-documents",
+        "sopadmin",
+        "/odoo/action-gema_sop.gema_sop_document_action",
+        ".o_list_view",
+    ),
+]
+
+
+class Browser:
+    def __init__(self):
+        self.profile = tempfile.TemporaryDirectory()
+        self.process = subprocess.Popen(
+            [
+                _chromium(),
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--window-size=1400,900",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={self.profile.name}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = Path(self.profile.name) / "DevToolsActivePort"
+        for _attempt in range(100):
+            if port_file.exists() and port_file.read_text().strip():
+                break
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json"))
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
+        self.ids = 0
+        self.call("Page.enable")
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=1400,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+
+    def call(self, method, **params):
+        self.ids += 1
+        self.ws.send(json.dumps({"id": self.ids, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.ids:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def evaluate(self, expression):
+        result = self.call(
+            "Runtime.evaluate",
+            expression=expression,
+            awaitPromise=True,
+            returnByValue=True,
+        )
+        return result.get("result", {}).get("value")
+
+    def open(self, url, ready, timeout=60):
+        self.call("Page.navigate", url=url)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.evaluate(f"!!document.querySelector({json.dumps(ready)})"):
+                time.sleep(1.5)  # let fonts and charts settle
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"{url}: {ready} never appeared")
+
+    def login(self, base, db, login):
+        self.call("Network.enable")
+        self.call("Network.clearBrowserCookies")
+        self.open(f"{base}/web/login?db={db}", "form.oe_login_form")
+        self.evaluate(
+            "(() => {const f = document.querySelector('form.oe_login_form');"
+            f"f.login.value = {json.dumps(login)}; f.password.value = {json.dumps(login)};"
+            "f.submit();})()"
+        )
+        time.sleep(2)
+
+    def save(self, path):
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self):
+        self.ws.close()
+        self.process.terminate()
+        self.process.wait(10)
+        self.profile.cleanup()
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = subprocess.run(["which", name], capture_output=True, text=True).stdout
+        if found.strip():
+            return found.strip()
+    raise SystemExit("Chromium is needed: apt-get install chromium")
+
+
+def main(base, db, output):
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    browser = Browser()
+    try:
+        current = None
+        for name, login, path, ready in SHOTS:
+            if login != current:
+                if login == "public":
+                    browser.call("Network.clearBrowserCookies")
+                else:
+                    browser.login(base, db, login)
+                current = login
+            browser.open(base + path, ready)
+            browser.save(output / f"{name}.png")
+            print(f"  {name}.png ({login}: {path})")
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
