@@ -114,7 +114,8 @@ class Browser:
         self.open(f"{base}/web/login?db={db}", "form.oe_login_form")
         self.evaluate(
             "(() => {const f = document.querySelector('form.oe_login_form');"
-            f"f.login.value = {json.dumps(login)}; f.password.value = {json.dumps(login)};"
+            f"f.login.value = {json.dumps(login)};"
+            f"f.password.value = {json.dumps(login)};"
             "f.submit();})()"
         )
         time.sleep(2)
