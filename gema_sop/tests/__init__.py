@@ -5,3 +5,6 @@ from . import test_sop_document
 from . import test_violation
 from . import test_settings
 from . import test_messaging
+from . import test_service_job_portal
+from . import test_service_job
+from . import test_service_job_sla
