@@ -13,3 +13,6 @@ from . import gema_message_mixin
 from . import gema_technician_slot
 from . import gema_vehicle
 from . import gema_whatsapp_webhook
+from . import gema_service_job_line
+from . import gema_service_job
+from . import gema_service_job_state_log

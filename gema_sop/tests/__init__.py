@@ -8,3 +8,6 @@ from . import test_messaging
 from . import test_technician_slot
 from . import test_vehicle
 from . import test_whatsapp_webhook
+from . import test_service_job_portal
+from . import test_service_job
+from . import test_service_job_sla

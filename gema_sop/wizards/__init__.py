@@ -1,1 +1,3 @@
 from . import gema_message_composer
+from . import gema_service_job_pause_wizard
+from . import gema_service_job_delay_wizard

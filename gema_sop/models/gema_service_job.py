@@ -1,0 +1,968 @@
+import pytz
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .gema_service_job_line import CLOSED_JOB_STATES
+
+STATES = [
+    ("reception", "Vehicle Reception"),
+    ("inspection", "Inspection"),
+    ("waiting_approval", "Waiting for Approval"),
+    ("in_progress", "In Progress"),
+    ("quality_check", "Quality Check"),
+    ("ready", "Ready for Pickup"),
+    ("delivered", "Delivered"),
+    ("cancelled", "Cancelled"),
+]
+# The only moves a job can make. Quality check goes back to work when the
+# check fails; work goes back to waiting for approval when new extra work is
+# found on the way.
+TRANSITIONS = {
+    "reception": {"inspection", "cancelled"},
+    "inspection": {"waiting_approval", "in_progress", "cancelled"},
+    "waiting_approval": {"in_progress", "cancelled"},
+    "in_progress": {"waiting_approval", "quality_check", "cancelled"},
+    "quality_check": {"in_progress", "ready", "cancelled"},
+    "ready": {"delivered"},
+    "delivered": set(),
+    "cancelled": set(),
+}
+# A job longer than this (hours of estimated work) gets periodic updates (ST-3).
+LONG_JOB_HOURS = 3.0
+# What a technician (without a desk role) may change on their jobs: their
+# steps and confirmations, nothing about the customer or the estimates.
+TECHNICIAN_FIELDS = {
+    "state",
+    "paused",
+    "pause_reason",
+    "started_date",
+    "finished_date",
+    "qc_passed_date",
+    "qc_passed_by_id",
+    "technician_confirmed_date",
+    "technician_confirmed_by",
+    "photo_ids",
+}
+ALTERNATIVES = [
+    ("vehicle_delivery", "Vehicle delivered to the customer"),
+    ("discount", "Special discount"),
+    ("courtesy_car", "Courtesy car"),
+    ("other", "Other"),
+]
+
+
+class GemaServiceJob(models.Model):
+    """A vehicle in the workshop, and what its customer is told (ST).
+
+    Opened at vehicle reception (from a booking, or as a walk-in), the job
+    goes through inspection, the customer's approval of extra work, work,
+    quality check, pickup and delivery (``TRANSITIONS`` refuses any other
+    move). Its technicians are held through ``gema.technician.slot`` for the
+    planned time, so that no technician is ever on two jobs or a job and a
+    booking at once (BK-4). The time standards of the SOP (contact within 2
+    hours of each status change, periodic updates of long jobs, the delay
+    notice) are ``gema.sla.policy`` data watching this model; the messages
+    are ``mail.template`` records sent through ``gema.message.mixin``.
+    """
+
+    _name = "gema.service.job"
+    _description = "Service Job"
+    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Job Number", readonly=True, copy=False, default="/", index="trigram"
+    )
+    state = fields.Selection(
+        STATES,
+        default="reception",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="The vehicle's owner by default.",
+    )
+    partner_phone = fields.Char(
+        string="Customer Phone",
+        compute="_compute_partner_contact",
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+    )
+    partner_email = fields.Char(
+        string="Customer Email",
+        compute="_compute_partner_contact",
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+    )
+    vehicle_id = fields.Many2one(
+        "gema.vehicle", required=True, index=True, tracking=True, check_company=True
+    )
+    license_plate = fields.Char(related="vehicle_id.license_plate", store=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Service Advisor",
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("gema_sop.group_service_advisor").id)
+        ],
+    )
+    technician_ids = fields.Many2many(
+        "hr.employee",
+        "gema_service_job_technician_rel",
+        "job_id",
+        "employee_id",
+        string="Technicians",
+        tracking=True,
+        check_company=True,
+    )
+    planned_start = fields.Datetime(tracking=True)
+    planned_stop = fields.Datetime(
+        string="Planned End",
+        tracking=True,
+        help="When the work is planned to be finished; the technicians are "
+        "held until then.",
+    )
+    slot_ids = fields.One2many(
+        "gema.technician.slot",
+        compute="_compute_slot_ids",
+        string="Technician Slots",
+    )
+    complaint = fields.Text(help="The customer's complaint, in their words.")
+    diagnosis = fields.Text(
+        help="The initial diagnosis in plain words, without unexplained "
+        "technical terms (ST-8): it is sent to the customer."
+    )
+    estimated_duration = fields.Float(help="Hours of work expected.")
+    estimated_cost = fields.Monetary(currency_field="currency_id", tracking=True)
+    extra_cost = fields.Monetary(
+        string="Approved Extra Work",
+        currency_field="currency_id",
+        compute="_compute_costs",
+        store=True,
+    )
+    total_cost = fields.Monetary(
+        string="Total Estimated Cost",
+        currency_field="currency_id",
+        compute="_compute_costs",
+        store=True,
+    )
+    promised_date = fields.Datetime(
+        string="Promised Completion",
+        tracking=True,
+        copy=False,
+        help="The completion time told to the customer. It can only be set "
+        "once a technician of the job confirmed the planned end (ST-8), and "
+        "moved later only with a delay notice (ST-5).",
+    )
+    technician_confirmed_date = fields.Datetime(
+        string="Completion Confirmed by Technician",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="The planned end a technician of the job confirmed as feasible. "
+        "Changing the planned end clears it.",
+    )
+    technician_confirmed_by = fields.Many2one(
+        "hr.employee", string="Confirmed By", copy=False, readonly=True
+    )
+    plan_confirmed = fields.Boolean(
+        string="Planned End Confirmed",
+        compute="_compute_plan_confirmed",
+        help="A technician of the job confirmed the current planned end.",
+    )
+    line_ids = fields.One2many("gema.service.job.line", "job_id", string="Extra Work")
+    pending_approval_count = fields.Integer(compute="_compute_costs", store=True)
+    photo_ids = fields.Many2many(
+        "ir.attachment",
+        "gema_service_job_photo_rel",
+        "job_id",
+        "attachment_id",
+        string="Vehicle Photos",
+        copy=False,
+        help="Shown to the customer on the status page and with the "
+        "completion notice (ST-4).",
+    )
+    last_update_date = fields.Datetime(
+        string="Last Customer Update",
+        readonly=True,
+        copy=False,
+        help="When a message was last sent to the customer about this job.",
+    )
+    initial_notice_date = fields.Datetime(
+        string="Initial Notice Sent", readonly=True, copy=False
+    )
+    long_job = fields.Boolean(
+        compute="_compute_update_standard",
+        store=True,
+        help="Expected to take more than 3 hours or to stay overnight: the "
+        "customer gets periodic updates (ST-3).",
+    )
+    overnight = fields.Boolean(
+        compute="_compute_update_standard",
+        store=True,
+        help="Planned to end on a later day than it starts: daily updates.",
+    )
+    paused = fields.Boolean(readonly=True, copy=False)
+    pause_reason = fields.Char(readonly=True, copy=False)
+    started_date = fields.Datetime(string="Work Started", readonly=True, copy=False)
+    finished_date = fields.Datetime(string="Work Finished", readonly=True, copy=False)
+    qc_passed_date = fields.Datetime(
+        string="Quality Check Passed", readonly=True, copy=False
+    )
+    qc_passed_by_id = fields.Many2one(
+        "res.users", string="Checked By", readonly=True, copy=False
+    )
+    pickup_date = fields.Datetime(
+        string="Pickup Time",
+        copy=False,
+        help="When the customer can collect the vehicle (completion notice).",
+    )
+    delay_required = fields.Boolean(
+        string="Delay Notice Due",
+        readonly=True,
+        copy=False,
+        help="The planned end passed the promised completion: the customer "
+        "must get a delay notice at once (ST-5).",
+    )
+    delay_reason = fields.Text(readonly=True, copy=False)
+    delay_apology = fields.Text(readonly=True, copy=False)
+    delay_alternative = fields.Selection(
+        ALTERNATIVES, string="Alternative Offered", readonly=True, copy=False
+    )
+    delay_alternative_note = fields.Char(readonly=True, copy=False)
+    delay_notice_date = fields.Datetime(
+        string="Delay Notice Sent", readonly=True, copy=False
+    )
+    delay_count = fields.Integer(string="Delays", readonly=True, copy=False)
+    state_date = fields.Datetime(
+        string="In This State Since", readonly=True, copy=False, index=True
+    )
+    state_log_ids = fields.One2many(
+        "gema.service.job.state.log", "job_id", string="State History", readonly=True
+    )
+    updates_on_time = fields.Boolean(
+        string="Every Update on Time",
+        compute="_compute_updates_on_time",
+        store=True,
+        help="No time standard of the job (contact after a status change, "
+        "periodic updates, delay notice) was breached.",
+    )
+    updates_on_time_rate = fields.Float(
+        string="Updates on Time (%)",
+        compute="_compute_updates_on_time",
+        store=True,
+        aggregator="avg",
+        help="100 when every update was on time, else 0; its average is the "
+        "share of jobs with every update on time.",
+    )
+    gema_tz = fields.Char(
+        string="Branch Time Zone",
+        compute="_compute_gema_tz",
+        help="Times in customer messages are shown in it.",
+    )
+    gema_state_label = fields.Char(string="Status", compute="_compute_gema_labels")
+    delay_alternative_label = fields.Char(
+        string="Alternative", compute="_compute_gema_labels"
+    )
+    checklist_done = fields.Integer(compute="_compute_checklist")
+    checklist_total = fields.Integer(compute="_compute_checklist")
+    checklist_progress = fields.Float(
+        string="Checklist", compute="_compute_checklist", help="ST-10, in percent."
+    )
+
+    _sql_constraints = [
+        (
+            "planned_stop_after_start",
+            "CHECK (planned_stop IS NULL OR planned_start IS NULL "
+            "OR planned_stop > planned_start)",
+            "The planned end must be after the planned start.",
+        ),
+    ]
+
+    # Computes ----------------------------------------------------------------
+
+    @api.depends("vehicle_id")
+    def _compute_partner_id(self):
+        for job in self.filtered(lambda j: not j.partner_id):
+            job.partner_id = job.vehicle_id.partner_id
+
+    @api.depends("partner_id.mobile", "partner_id.phone", "partner_id.email")
+    def _compute_partner_contact(self):
+        for job in self:
+            job.partner_phone = job.partner_id.mobile or job.partner_id.phone
+            job.partner_email = job.partner_id.email
+
+    @api.depends("company_id")
+    def _compute_gema_tz(self):
+        for job in self:
+            job.gema_tz = (
+                job.company_id._gema_operating_calendar().tz
+                or job.company_id.partner_id.tz
+                or "Asia/Jakarta"
+            )
+
+    @api.depends("state", "delay_alternative")
+    @api.depends_context("lang")
+    def _compute_gema_labels(self):
+        """Selections in the reader's language, for the customer messages."""
+        states = dict(self._fields["state"]._description_selection(self.env))
+        alternatives = dict(
+            self._fields["delay_alternative"]._description_selection(self.env)
+        )
+        for job in self:
+            job.gema_state_label = states.get(job.state, "")
+            job.delay_alternative_label = alternatives.get(job.delay_alternative, "")
+
+    @api.depends("technician_confirmed_date", "planned_stop")
+    def _compute_plan_confirmed(self):
+        for job in self:
+            job.plan_confirmed = bool(
+                job.planned_stop and job.technician_confirmed_date == job.planned_stop
+            )
+
+    def _compute_slot_ids(self):
+        slots = self.env["gema.technician.slot"].search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        )
+        for job in self:
+            job.slot_ids = slots.filtered(lambda s, job=job: s.res_id == job.id)
+
+    @api.depends("estimated_cost", "line_ids.price", "line_ids.approval_state")
+    def _compute_costs(self):
+        for job in self:
+            approved = job.line_ids.filtered(
+                lambda line: line.approval_state == "approved"
+            )
+            job.extra_cost = sum(approved.mapped("price"))
+            job.total_cost = job.estimated_cost + job.extra_cost
+            job.pending_approval_count = len(
+                job.line_ids.filtered(lambda line: line.approval_state == "proposed")
+            )
+
+    @api.depends("estimated_duration", "planned_start", "planned_stop", "company_id")
+    def _compute_update_standard(self):
+        for job in self:
+            overnight = False
+            if job.planned_start and job.planned_stop:
+                tz = pytz.timezone(job.gema_tz)
+                start, stop = (
+                    pytz.utc.localize(moment).astimezone(tz).date()
+                    for moment in (job.planned_start, job.planned_stop)
+                )
+                overnight = stop > start
+            job.overnight = overnight
+            job.long_job = overnight or job.estimated_duration > LONG_JOB_HOURS
+
+    @api.depends("gema_sla_result")
+    def _compute_updates_on_time(self):
+        for job in self:
+            job.updates_on_time = job.gema_sla_result != "breached"
+            job.updates_on_time_rate = 100.0 if job.updates_on_time else 0.0
+
+    def _compute_checklist(self):
+        """ST-10 progress: done checklist activities out of those planned.
+
+        Done activities of the checklist types are kept (``keep_done``,
+        archived), so one grouped read counts both for the whole batch.
+        """
+        types = self._gema_checklist_types()
+        counts = {}
+        if self.ids and types:
+            groups = (
+                self.env["mail.activity"]
+                .with_context(active_test=False)
+                .sudo()
+                ._read_group(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", self.ids),
+                        ("activity_type_id", "in", types.ids),
+                    ],
+                    ["res_id", "active"],
+                    ["__count"],
+                )
+            )
+            for res_id, active, count in groups:
+                done, total = counts.get(res_id, (0, 0))
+                counts[res_id] = (done + (0 if active else count), total + count)
+        for job in self:
+            done, total = counts.get(job.id, (0, 0))
+            job.checklist_done = done
+            job.checklist_total = total
+            job.checklist_progress = 100.0 * done / total if total else 0.0
+
+    def _compute_access_url(self):
+        for job in self:
+            job.access_url = f"/my/jobs/{job.id}"
+
+    # Constraints -------------------------------------------------------------
+
+    @api.constrains("promised_date")
+    def _check_promise_confirmed(self):
+        """ST-8: never promise a completion time the technician did not confirm.
+
+        Checked when a promise is made; a technician confirming a later plan
+        afterwards makes the promise late, which is the delay notice's case
+        (ST-5), not an invalid promise."""
+        wrong = self.filtered(
+            lambda j: j.promised_date
+            and (
+                not j.technician_confirmed_date
+                or j.promised_date < j.technician_confirmed_date
+            )
+        )
+        if wrong:
+            raise ValidationError(
+                self.env._(
+                    "A completion time can only be promised once a technician of "
+                    "the job confirmed it, and not earlier than the time they "
+                    "confirmed: %(jobs)s",
+                    jobs=", ".join(wrong.mapped("name")),
+                )
+            )
+
+    # CRUD ----------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("gema.service.job")
+                    or "/"
+                )
+            vals.setdefault("state_date", fields.Datetime.now())
+        jobs = super().create(vals_list)
+        jobs._gema_log_states()
+        jobs._gema_sync_slots()
+        jobs._gema_launch_checklist()
+        return jobs
+
+    def write(self, vals):
+        self._gema_check_write(vals)
+        unconfirm = self.browse()
+        if "planned_stop" in vals and "technician_confirmed_date" not in vals:
+            # A new planned end is not what the technician confirmed. Once a
+            # completion was promised, the confirmation stays as the basis of
+            # that promise; a later plan is handled by the delay notice.
+            unconfirm = self.filtered(
+                lambda job: not job.promised_date and job.technician_confirmed_date
+            )
+        old_states = {}
+        if "state" in vals:
+            old_states = {job.id: job.state for job in self}
+            vals = dict(vals, state_date=fields.Datetime.now(), paused=False)
+        result = super().write(vals)
+        if unconfirm:
+            unconfirm.write(
+                {"technician_confirmed_date": False, "technician_confirmed_by": False}
+            )
+        changed = [
+            job for job in self if old_states.get(job.id, job.state) != job.state
+        ]
+        if changed:
+            self.browse([job.id for job in changed])._gema_log_states()
+        if {"technician_ids", "planned_start", "planned_stop", "state"} & set(vals):
+            self._gema_sync_slots()
+        if {"planned_stop", "promised_date"} & set(vals):
+            self._gema_flag_delays()
+        return result
+
+    def _gema_check_write(self, vals):
+        """The state moves only through the actions (``_gema_move`` checks
+        the transition); technicians change only their steps; a promised
+        completion moves later only with a delay notice (ST-5)."""
+        user = self.env.user
+        desk = user.has_group("gema_sop.group_service_advisor") or user.has_group(
+            "gema_sop.group_cs_officer"
+        )
+        if (
+            "state" in vals
+            and not self.env.su
+            and not self.env.context.get("gema_state_move")
+        ):
+            raise UserError(
+                self.env._(
+                    "Use the buttons of the job to change its state; they check "
+                    "that the step is allowed."
+                )
+            )
+        if not (self.env.su or desk):
+            forbidden = set(vals) - TECHNICIAN_FIELDS - self._gema_engine_fields()
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "Technicians report their steps on the job; the "
+                        "customer, estimates and plan are changed by the "
+                        "service advisor."
+                    )
+                )
+        if vals.get("promised_date") and not self.env.context.get("gema_delay_notice"):
+            new = fields.Datetime.to_datetime(vals["promised_date"])
+            later = self.filtered(lambda j: j.promised_date and new > j.promised_date)
+            if later:
+                raise UserError(
+                    self.env._(
+                        "The promised completion of %(jobs)s can only be moved "
+                        "later with a delay notice to the customer (reason, new "
+                        "estimate, apology and an alternative).",
+                        jobs=", ".join(later.mapped("name")),
+                    )
+                )
+
+    @api.model
+    def _gema_engine_fields(self):
+        """Fields the mixins write for everyone (SLA summary, chatter)."""
+        return {
+            "gema_sla_deadline",
+            "gema_sla_result",
+            "last_update_date",
+            "message_follower_ids",
+            "activity_ids",
+            "message_main_attachment_id",
+        }
+
+    # Actions -------------------------------------------------------------------
+
+    def action_inspect(self):
+        """The vehicle was received; inspection starts."""
+        self._gema_move("inspection")
+        return True
+
+    def action_confirm_estimate(self):
+        """Technician: confirm the planned end is feasible (ST-8)."""
+        employee = self._gema_check_technician_access()
+        missing = self.filtered(lambda j: not j.planned_stop)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Plan the end of the work before confirming it: %(jobs)s",
+                    jobs=", ".join(missing.mapped("name")),
+                )
+            )
+        for job in self:
+            job.write(
+                {
+                    "technician_confirmed_date": job.planned_stop,
+                    "technician_confirmed_by": (
+                        employee & job.technician_ids or job.technician_ids[:1]
+                    ).id,
+                }
+            )
+        return True
+
+    def action_send_initial_notice(self):
+        """ST-1: tell the customer the diagnosis, duration and cost estimate."""
+        self.ensure_one()
+        problems = []
+        if self.state in ("reception", *CLOSED_JOB_STATES):
+            problems.append(self.env._("inspect the vehicle first"))
+        if not (self.diagnosis or "").strip():
+            problems.append(self.env._("write the diagnosis in plain words"))
+        if self.estimated_duration <= 0:
+            problems.append(self.env._("enter the estimated duration"))
+        if self.estimated_cost <= 0:
+            problems.append(self.env._("enter the estimated cost"))
+        if problems:
+            raise UserError(
+                self.env._(
+                    "The initial notice of %(job)s cannot be sent yet: %(problems)s.",
+                    job=self.name,
+                    problems="; ".join(problems),
+                )
+            )
+        result = self._gema_notify("gema_sop.mail_template_service_job_initial")
+        self.initial_notice_date = fields.Datetime.now()
+        return result
+
+    def action_send_status_update(self):
+        """Tell the customer the current state and estimate (ST-3, ST-6, ST-7)."""
+        self.ensure_one()
+        return self._gema_notify("gema_sop.mail_template_service_job_update")
+
+    def action_request_approval(self):
+        """ST-2: send the customer the link to approve or refuse the
+        proposed extra work; the link is valid 48 hours."""
+        self.ensure_one()
+        proposed = self.line_ids.filtered(
+            lambda line: line.approval_state == "proposed"
+        )
+        if not proposed:
+            raise UserError(
+                self.env._("Add the proposed extra work before asking for approval.")
+            )
+        if self.state != "waiting_approval":
+            self._gema_move("waiting_approval")
+        proposed.approval_expires = proposed._gema_approval_expiry()
+        return self._gema_notify("gema_sop.mail_template_service_job_approval")
+
+    def action_start(self):
+        """Technician: start (or resume) the work."""
+        self._gema_check_technician_access()
+        for job in self:
+            if job.state == "in_progress" and job.paused:
+                job.write({"paused": False, "pause_reason": False})
+                job.message_post(body=self.env._("Work resumed."))
+                continue
+            if job.pending_approval_count:
+                raise UserError(
+                    self.env._(
+                        "%(job)s: the customer has not decided on all the extra "
+                        "work yet.",
+                        job=job.name,
+                    )
+                )
+            job._gema_move("in_progress")
+            if not job.started_date:
+                job.started_date = fields.Datetime.now()
+        return True
+
+    def action_pause(self):
+        """Technician: pause the work; the wizard asks the reason."""
+        self._gema_check_technician_access()
+        wrong = self.filtered(lambda j: j.state != "in_progress" or j.paused)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only work in progress can be paused: %(jobs)s",
+                    jobs=", ".join(wrong.mapped("name")),
+                )
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Pause Work"),
+            "res_model": "gema.service.job.pause.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_job_id": self.id},
+        }
+
+    def _gema_pause(self, reason):
+        """Pause the work for ``reason`` (a technician's words)."""
+        self._gema_check_technician_access()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the work is paused."))
+        self.write({"paused": True, "pause_reason": reason.strip()})
+        for job in self:
+            job.message_post(
+                body=self.env._("Work paused: %(reason)s", reason=reason.strip())
+            )
+
+    def action_finish(self):
+        """Technician: the work is done; the quality check follows."""
+        self._gema_check_technician_access()
+        for job in self:
+            if job.pending_approval_count:
+                raise UserError(
+                    self.env._(
+                        "%(job)s: the customer has not decided on all the extra "
+                        "work yet.",
+                        job=job.name,
+                    )
+                )
+            open_work = job.line_ids.filtered(
+                lambda line: line.approval_state == "approved"
+                and line.work_state != "done"
+            )
+            if open_work:
+                raise UserError(
+                    self.env._(
+                        "%(job)s: finish the approved extra work first: %(lines)s",
+                        job=job.name,
+                        lines=", ".join(open_work.mapped("name")),
+                    )
+                )
+            job._gema_move("quality_check")
+            job.finished_date = fields.Datetime.now()
+        return True
+
+    def action_qc_pass(self):
+        """The final quality check passed (ST-4 comes after it)."""
+        self._gema_check_technician_access()
+        wrong = self.filtered(lambda j: j.state != "quality_check")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only finished work can pass the quality check: %(jobs)s",
+                    jobs=", ".join(wrong.mapped("name")),
+                )
+            )
+        self.write(
+            {"qc_passed_date": fields.Datetime.now(), "qc_passed_by_id": self.env.uid}
+        )
+        return True
+
+    def action_qc_fail(self):
+        """The quality check failed: back to work."""
+        self._gema_check_technician_access()
+        self.write({"qc_passed_date": False, "qc_passed_by_id": False})
+        self._gema_move("in_progress")
+        return True
+
+    def action_ready(self):
+        """ST-4: after the final QC, tell the customer the vehicle is ready,
+        when to collect it and the total estimated cost, with photos."""
+        self.ensure_one()
+        if self.state != "quality_check" or not self.qc_passed_date:
+            raise UserError(
+                self.env._(
+                    "%(job)s has not passed the final quality check; it cannot "
+                    "be ready for pickup.",
+                    job=self.name,
+                )
+            )
+        if not self.pickup_date:
+            raise UserError(
+                self.env._("Enter when the customer can collect the vehicle.")
+            )
+        self._gema_move("ready")
+        return self._gema_notify("gema_sop.mail_template_service_job_ready")
+
+    def action_deliver(self):
+        """The customer collected the vehicle."""
+        self._gema_move("delivered")
+        return True
+
+    def action_cancel(self):
+        self._gema_move("cancelled")
+        return True
+
+    def action_open_delay_wizard(self):
+        """ST-5: announce a delay (reason, new estimate, apology, alternative)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Delay Notice"),
+            "res_model": "gema.service.job.delay.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_job_id": self.id},
+        }
+
+    def action_open_slots(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Technician Slots"),
+            "res_model": "gema.technician.slot",
+            "view_mode": "list,form",
+            "domain": [("res_model", "=", self._name), ("res_id", "=", self.id)],
+            "context": {"active_test": False},
+        }
+
+    # Business methods ----------------------------------------------------------
+
+    def _gema_move(self, state):
+        """Move to ``state`` or refuse the illegal transition."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        wrong = self.filtered(lambda j: state not in TRANSITIONS[j.state])
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "%(jobs)s cannot go from %(current)s to %(target)s.",
+                    jobs=", ".join(wrong.mapped("name")),
+                    current=", ".join(
+                        sorted({labels[s] for s in wrong.mapped("state")})
+                    ),
+                    target=labels[state],
+                )
+            )
+        self.with_context(gema_state_move=True).write({"state": state})
+
+    def _gema_check_technician_access(self):
+        """Technicians act on the jobs they are assigned to; desk roles and
+        managers on any job of their branch. Returns the user's employees."""
+        user = self.env.user
+        employees = user.employee_ids
+        if self.env.su or user.has_group("gema_sop.group_service_advisor"):
+            return employees
+        foreign = self.filtered(lambda j: not (employees & j.technician_ids))
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "You are not a technician of %(jobs)s.",
+                    jobs=", ".join(foreign.mapped("name")),
+                )
+            )
+        return employees
+
+    def _gema_notify(self, template_xmlid):
+        """Send a template to the customer by the channel in the context
+        (``gema_channel``, default the WhatsApp link) and open the link."""
+        channel = self.env.context.get("gema_channel", "whatsapp_link")
+        self._portal_ensure_token()
+        messages = self._gema_send_message(template_xmlid, channel)
+        if channel == "whatsapp_link" and len(messages) == 1:
+            return {
+                "type": "ir.actions.act_url",
+                "url": messages._gema_whatsapp_link(),
+                "target": "new",
+            }
+        return True
+
+    def _gema_log_states(self):
+        """Close the previous state's log line and open the new one
+        (sudo: the history is written by the system for every role)."""
+        now = fields.Datetime.now()
+        Log = self.env["gema.service.job.state.log"].sudo()
+        Log.search([("job_id", "in", self.ids), ("date_end", "=", False)])._gema_close(
+            now
+        )
+        Log.create(
+            [{"job_id": job.id, "state": job.state, "date_start": now} for job in self]
+        )
+
+    def _gema_sync_slots(self):
+        """Hold each technician for the planned time; move the held slots
+        when the plan changes, release them when a technician leaves the
+        job, the plan is cleared, or the job is delivered or cancelled."""
+        Slot = self.env["gema.technician.slot"]
+        slots = Slot.search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        )
+        for job in self:
+            held = slots.filtered(lambda s, job=job: s.res_id == job.id)
+            keep = (
+                job.state not in CLOSED_JOB_STATES
+                and job.planned_start
+                and job.planned_stop
+            )
+            wanted = job.technician_ids if keep else self.env["hr.employee"]
+            released = held.filtered(
+                lambda s, wanted=wanted: s.employee_id not in wanted
+            )
+            released.active = False
+            for slot in held - released:
+                if (slot.start, slot.stop) != (job.planned_start, job.planned_stop):
+                    slot.write({"start": job.planned_start, "stop": job.planned_stop})
+            for employee in wanted - held.employee_id:
+                Slot._gema_hold(job, employee, job.planned_start, job.planned_stop)
+        self.invalidate_recordset(["slot_ids"])
+
+    def _gema_flag_delays(self):
+        """ST-5: a planned end past the promised completion needs a delay
+        notice; setting the flag starts its time standard."""
+        late = self.filtered(
+            lambda j: j.promised_date
+            and j.planned_stop
+            and j.planned_stop > j.promised_date
+            and not j.delay_required
+            and j.state not in CLOSED_JOB_STATES
+        )
+        if late:
+            late.sudo().write({"delay_required": True})
+
+    def _gema_record_delay(self, reason, new_estimate, apology, alternative, note):
+        """ST-5: record the delay notice, move the promise, send it."""
+        self.ensure_one()
+        if self.state in CLOSED_JOB_STATES:
+            raise UserError(self.env._("%(job)s is closed.", job=self.name))
+        if new_estimate <= fields.Datetime.now():
+            raise UserError(self.env._("The new estimate must be in the future."))
+        # ST-8: the new estimate rests on the technician's confirmation of
+        # the current plan, like the first promise.
+        if not self.plan_confirmed:
+            raise UserError(
+                self.env._(
+                    "Ask a technician of %(job)s to confirm the new planned end "
+                    "before announcing the new estimate.",
+                    job=self.name,
+                )
+            )
+        if new_estimate < self.technician_confirmed_date:
+            raise UserError(
+                self.env._(
+                    "The new estimate cannot be earlier than the planned end the "
+                    "technician confirmed."
+                )
+            )
+        values = {
+            "delay_reason": reason,
+            "delay_apology": apology,
+            "delay_alternative": alternative,
+            "delay_alternative_note": note or False,
+            "delay_notice_date": fields.Datetime.now(),
+            "delay_required": False,
+            "delay_count": self.delay_count + 1,
+        }
+        values["promised_date"] = new_estimate
+        self.with_context(gema_delay_notice=True).write(values)
+        return self._gema_notify("gema_sop.mail_template_service_job_delay")
+
+    def _gema_log_decision(self, lines):
+        """Chatter trace of customer decisions on extra work (ST-2, ST-8)."""
+        self.ensure_one()
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Customer decision on extra work:"),
+            Markup().join(line._gema_decision_summary() for line in lines),
+        )
+        self.sudo().message_post(
+            body=body,
+            attachment_ids=lines.evidence_ids.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _gema_launch_checklist(self):
+        """ST-10: the 8 checklist items of the SOP, for the service advisor."""
+        plan = self.env.ref(
+            "gema_sop.mail_activity_plan_service_job", raise_if_not_found=False
+        )
+        if not plan:
+            return
+        today = fields.Date.context_today(self)
+        for job in self:
+            for template in plan.template_ids:
+                job.activity_schedule(
+                    activity_type_id=template.activity_type_id.id,
+                    summary=template.summary,
+                    note=template.note,
+                    user_id=job.user_id.id or self.env.uid,
+                    date_deadline=template._get_date_deadline(today),
+                )
+
+    @api.model
+    def _gema_checklist_types(self):
+        plan = self.env.ref(
+            "gema_sop.mail_activity_plan_service_job", raise_if_not_found=False
+        )
+        return (
+            plan.sudo().template_ids.activity_type_id
+            if plan
+            else self.env["mail.activity.type"]
+        )
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A message to the customer is the job's last update."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.subtype_id == self.env.ref("gema_sop.mt_customer_message"):
+            self.sudo().write({"last_update_date": fields.Datetime.now()})
+        return result

@@ -1,0 +1,265 @@
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_datetime
+
+# How long a customer's approval link stays valid after the request was sent
+# (ST-2). Two days cover a customer who reads the message the next evening;
+# an older request is stale (price or findings may have changed) and must be
+# sent again, which renews the link.
+APPROVAL_VALIDITY = timedelta(hours=48)
+CLOSED_JOB_STATES = ("delivered", "cancelled")
+
+
+class GemaServiceJobLine(models.Model):
+    """Extra work found on a job, and the customer's decision on it (ST-2).
+
+    A line is proposed with its price; the customer approves or refuses it
+    through the job's token link (``portal``), or the service advisor
+    records a decision the customer gave on WhatsApp, by phone or in person,
+    with the evidence attached (ST-8). The decision keeps who, when, how,
+    a note and the evidence, and can be made once. Work on a line
+    (``work_state``) cannot start before it was approved.
+    """
+
+    _name = "gema.service.job.line"
+    _description = "Service Job Extra Work"
+    _order = "job_id, sequence, id"
+    _check_company_auto = True
+
+    job_id = fields.Many2one(
+        "gema.service.job", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="job_id.company_id", store=True, index=True, string="Branch"
+    )
+    currency_id = fields.Many2one(related="job_id.currency_id")
+    sequence = fields.Integer(default=10)
+    name = fields.Char(
+        string="Extra Work",
+        required=True,
+        help="What is to be done and why, in plain words for the customer.",
+    )
+    price = fields.Monetary(currency_field="currency_id")
+    approval_state = fields.Selection(
+        [
+            ("proposed", "Proposed"),
+            ("approved", "Approved"),
+            ("refused", "Refused"),
+        ],
+        default="proposed",
+        required=True,
+        index=True,
+        copy=False,
+        readonly=True,
+    )
+    approval_method = fields.Selection(
+        [
+            ("portal", "Customer link"),
+            ("whatsapp", "WhatsApp"),
+            ("phone", "Phone"),
+            ("in_person", "In person"),
+        ],
+        string="Decided By Way Of",
+        copy=False,
+    )
+    decision_date = fields.Datetime(string="Decided On", copy=False, readonly=True)
+    decided_by_name = fields.Char(
+        string="Decided By",
+        copy=False,
+        readonly=True,
+        help="The person who gave the decision (the customer).",
+    )
+    recorded_by_id = fields.Many2one(
+        "res.users",
+        copy=False,
+        readonly=True,
+        help="The staff member who recorded a decision given by phone, "
+        "WhatsApp or in person; empty when the customer used the link.",
+    )
+    approval_note = fields.Text(copy=False)
+    evidence_ids = fields.Many2many(
+        "ir.attachment",
+        "gema_service_job_line_evidence_rel",
+        "line_id",
+        "attachment_id",
+        copy=False,
+        help="Screenshot of the chat, call log or signed note (ST-8).",
+    )
+    approval_expires = fields.Datetime(
+        string="Link Valid Until",
+        copy=False,
+        help="The customer's approval link accepts a decision until then "
+        "(48 hours after the approval request). Send the request again to "
+        "renew it.",
+    )
+    work_state = fields.Selection(
+        [("todo", "To Do"), ("in_progress", "In Progress"), ("done", "Done")],
+        default="todo",
+        required=True,
+        copy=False,
+    )
+
+    def action_approve(self):
+        """Service advisor: record the customer's approval given outside the link."""
+        for line in self:
+            line._gema_record_decision(
+                "approved", line.approval_method, line.approval_note, line.evidence_ids
+            )
+        return True
+
+    def action_refuse(self):
+        """Service advisor: record the customer's refusal given outside the link."""
+        for line in self:
+            line._gema_record_decision(
+                "refused", line.approval_method, line.approval_note, line.evidence_ids
+            )
+        return True
+
+    def action_start_work(self):
+        """Technician: start the extra work, only once it was approved."""
+        unapproved = self.filtered(lambda line: line.approval_state != "approved")
+        if unapproved:
+            raise UserError(
+                self.env._(
+                    "The customer has not approved this extra work yet, so it "
+                    "cannot start: %(lines)s",
+                    lines=", ".join(unapproved.mapped("name")),
+                )
+            )
+        idle = self.filtered(lambda line: line.job_id.state != "in_progress")
+        if idle:
+            raise UserError(
+                self.env._(
+                    "Start the job before its extra work: %(jobs)s",
+                    jobs=", ".join(idle.job_id.mapped("name")),
+                )
+            )
+        self.job_id._gema_check_technician_access()
+        self.write({"work_state": "in_progress"})
+        return True
+
+    def action_done_work(self):
+        """Technician: the extra work is done."""
+        not_started = self.filtered(lambda line: line.work_state != "in_progress")
+        if not_started:
+            raise UserError(
+                self.env._(
+                    "Only extra work in progress can be finished: %(lines)s",
+                    lines=", ".join(not_started.mapped("name")),
+                )
+            )
+        self.job_id._gema_check_technician_access()
+        self.write({"work_state": "done"})
+        return True
+
+    def _gema_record_decision(self, decision, method, note=None, evidence=None):
+        """Record the customer's ``decision`` ("approved" or "refused") on
+        this line, given by ``method`` (portal, whatsapp, phone, in_person).
+
+        Refused with a clear message when the line was already decided, the
+        job is closed, the link expired (portal), or a decision given outside
+        the link comes without evidence. Portal decisions are made with sudo
+        by the controller after it checked the job's access token.
+        """
+        self.ensure_one()
+        if decision not in ("approved", "refused"):
+            raise UserError(
+                self.env._("Unknown decision: %(decision)s", decision=decision)
+            )
+        if self.approval_state != "proposed":
+            raise UserError(
+                self.env._(
+                    "The customer already decided on %(line)s (%(state)s on "
+                    "%(date)s); a decision cannot be made twice.",
+                    line=self.name,
+                    state=dict(
+                        self._fields["approval_state"]._description_selection(self.env)
+                    )[self.approval_state],
+                    date=format_datetime(
+                        self.env,
+                        self.decision_date,
+                        tz=self.job_id.gema_tz,
+                        dt_format="short",
+                    ),
+                )
+            )
+        if self.job_id.state in CLOSED_JOB_STATES:
+            raise UserError(
+                self.env._(
+                    "Job %(job)s is closed; its extra work can no longer be "
+                    "approved or refused.",
+                    job=self.job_id.name,
+                )
+            )
+        now = fields.Datetime.now()
+        if method == "portal":
+            if not self.approval_expires or self.approval_expires < now:
+                raise UserError(
+                    self.env._(
+                        "This approval link has expired. Please contact the "
+                        "workshop; the service advisor will send you a new one."
+                    )
+                )
+            who = self.job_id.partner_id.name
+            recorded_by = self.env["res.users"]
+        elif method in ("whatsapp", "phone", "in_person"):
+            if not evidence:
+                raise UserError(
+                    self.env._(
+                        "Attach the evidence of the customer's decision on "
+                        "%(line)s (chat screenshot, call note or signed form).",
+                        line=self.name,
+                    )
+                )
+            who = self.job_id.partner_id.name
+            recorded_by = self.env.user
+        else:
+            raise UserError(
+                self.env._(
+                    "Choose how the customer gave the decision on %(line)s.",
+                    line=self.name,
+                )
+            )
+        evidence = evidence or self.env["ir.attachment"]
+        # Evidence uploaded before the decision has no owner yet: it becomes
+        # the line's, so it is readable by whoever can read the line.
+        evidence.filtered(lambda a: not a.res_id).sudo().write(
+            {"res_model": self._name, "res_id": self.id}
+        )
+        self.write(
+            {
+                "approval_state": decision,
+                "approval_method": method,
+                "decision_date": now,
+                "decided_by_name": who,
+                "recorded_by_id": recorded_by.id,
+                "approval_note": note or False,
+                "evidence_ids": [fields.Command.set(evidence.ids)],
+            }
+        )
+        self.job_id._gema_log_decision(self)
+        return True
+
+    @api.model
+    def _gema_approval_expiry(self):
+        return fields.Datetime.now() + APPROVAL_VALIDITY
+
+    def _gema_decision_summary(self):
+        """One line of chatter for the decision (who, when, how, note)."""
+        self.ensure_one()
+        methods = dict(self._fields["approval_method"]._description_selection(self.env))
+        states = dict(self._fields["approval_state"]._description_selection(self.env))
+        summary = self.env._(
+            "%(line)s: %(decision)s by %(who)s via %(method)s",
+            line=self.name,
+            decision=states[self.approval_state],
+            who=self.decided_by_name or "",
+            method=methods.get(self.approval_method, ""),
+        )
+        if self.approval_note:
+            summary = f"{summary} ({self.approval_note})"
+        return Markup("<li>%s</li>") % summary

@@ -1,0 +1,65 @@
+import { registry } from "@web/core/registry";
+
+/**
+ * ST-2 / ST-4: the customer opens the status page of their job from the
+ * token link on a phone, approves one extra work and refuses another.
+ * The Python test (test_service_job_portal.py) builds the job and checks
+ * the decisions in the backend afterwards.
+ */
+function lineButton(workName, button) {
+    return `.o_gema_job_line:has(.o_gema_job_line_name:contains("${workName}")) ${button}`;
+}
+
+registry.category("web_tour.tours").add("gema_service_job_portal_approval", {
+    steps: () => [
+        {
+            content: "The status page shows the job waiting for the customer",
+            trigger: "#gema_job_state[data-state='waiting_approval']",
+        },
+        {
+            content: "The page fits a phone screen (no sideways scrolling)",
+            trigger: "#gema_job_lines",
+            run() {
+                const width = document.documentElement.scrollWidth;
+                if (width > window.innerWidth) {
+                    throw new Error(
+                        `The page is ${width}px wide on a ${window.innerWidth}px screen`
+                    );
+                }
+            },
+        },
+        {
+            content: "Approve the brake pads",
+            trigger: lineButton("Replace brake pads", ".o_gema_job_line_approve"),
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The approval is confirmed",
+            trigger: "#gema_job_notice.alert-success:contains('Replace brake pads')",
+        },
+        {
+            content: "The brake pads show as approved, without buttons",
+            trigger: ".o_gema_job_line[data-approval-state='approved']:contains('Replace brake pads'):not(:has(form))",
+        },
+        {
+            content: "Give a reason for refusing the engine flush",
+            trigger: lineButton("Engine flush", "input[name='note']"),
+            run: "edit Next month, thank you",
+        },
+        {
+            content: "Refuse the engine flush",
+            trigger: lineButton("Engine flush", ".o_gema_job_line_refuse"),
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The refusal is confirmed",
+            trigger: "#gema_job_notice.alert-success:contains('Engine flush')",
+        },
+        {
+            content: "The engine flush shows as refused",
+            trigger: ".o_gema_job_line[data-approval-state='refused']:contains('Engine flush'):not(:has(form))",
+        },
+    ],
+});
