@@ -12,3 +12,7 @@ from . import gema_message
 from . import gema_message_mixin
 from . import gema_technician_slot
 from . import gema_vehicle
+from . import hr_employee
+from . import hr_employee_public
+from . import gema_service_type
+from . import gema_booking

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import normalize_phone
 
 
 class ResPartner(models.Model):
@@ -18,3 +20,19 @@ class ResPartner(models.Model):
         "of it, messages are sent as free text; later, as the approved "
         "WhatsApp template.",
     )
+
+    @api.model
+    def _gema_find_or_create_by_phone(self, phone, name):
+        """The customer with this WhatsApp number (any typing), or a new
+        one named ``name``; new customers write Indonesian when it is
+        installed (their messages are rendered in their language)."""
+        phone = normalize_phone(self.env, phone)
+        partner = self.search(
+            ["|", ("mobile", "=", phone), ("phone", "=", phone)], limit=1
+        )
+        if partner:
+            return partner
+        values = {"name": name or phone, "mobile": phone}
+        if self.env["res.lang"]._lang_get("id_ID"):
+            values["lang"] = "id_ID"
+        return self.create(values)

@@ -5,3 +5,7 @@ from . import test_sop_document
 from . import test_violation
 from . import test_settings
 from . import test_messaging
+from . import test_booking_public_page
+from . import test_booking
+from . import test_booking_slots
+from . import test_booking_security

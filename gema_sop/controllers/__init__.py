@@ -1,0 +1,2 @@
+from . import booking
+from . import portal
