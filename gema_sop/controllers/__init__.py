@@ -1,2 +1,4 @@
 from . import whatsapp_webhook
 from . import service_job
+from . import booking
+from . import portal

@@ -16,3 +16,7 @@ from . import gema_whatsapp_webhook
 from . import gema_service_job_line
 from . import gema_service_job
 from . import gema_service_job_state_log
+from . import hr_employee
+from . import hr_employee_public
+from . import gema_service_type
+from . import gema_booking

@@ -120,6 +120,17 @@ class GemaServiceJob(models.Model):
         "gema.vehicle", required=True, index=True, tracking=True, check_company=True
     )
     license_plate = fields.Char(related="vehicle_id.license_plate", store=True)
+    booking_id = fields.Many2one(
+        "gema.booking",
+        string="Booking",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        ondelete="set null",
+        help="The online booking this job was opened from when the customer "
+        "arrived (BK-8); empty for walk-ins.",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Service Advisor",

@@ -2,7 +2,7 @@ import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
 
 class GemaTechnicianSlot(models.Model):
@@ -105,6 +105,28 @@ class GemaTechnicianSlot(models.Model):
             slot, employee, start, stop = targets[0]
             raise slot._gema_race_error(employee) from None
         return result
+
+    @api.model
+    def _gema_overlapping(self, start, stop, employees, company):
+        """``(id, employee id, start, stop, company id)`` of the active slots
+        overlapping [``start``, ``stop``) that hold ``employees`` or a
+        technician of ``company``: one query through the GiST index of the
+        exclusion constraint, so that its cost does not grow with the
+        history of slots (a range on ``start`` alone scans every earlier
+        slot)."""
+        self.flush_model(["employee_id", "company_id", "start", "stop", "active"])
+        return self.env.execute_query(
+            SQL(
+                "SELECT id, employee_id, start, stop, company_id FROM %s "
+                "WHERE active AND tsrange(start, stop, '[)') && tsrange(%s, %s, '[)') "
+                "AND (employee_id = ANY(%s) OR company_id = %s) ORDER BY start, id",
+                SQL.identifier(self._table),
+                start,
+                stop,
+                employees.ids,
+                company.id,
+            )
+        )
 
     def _gema_ensure_free(self, employee, start, stop):
         """Raise if another active slot of ``employee`` overlaps

@@ -69,6 +69,43 @@ class ResCompany(models.Model):
         "when subscribing the webhook URL /gema/whatsapp/webhook.",
     )
 
+    gema_booking_slot_minutes = fields.Integer(
+        string="Booking Slot Grid",
+        default=30,
+        help="Bookable start times are this many minutes apart (08:00, "
+        "08:30, ... for 30).",
+    )
+    gema_service_bays = fields.Integer(
+        string="Service Bays",
+        default=0,
+        help="How many vehicles the branch can work on at the same time. "
+        "0: no limit other than the technicians.",
+    )
+    gema_booking_no_show_grace = fields.Integer(
+        string="No-show Grace Period",
+        default=30,
+        help="Minutes after the booked time after which a customer who has "
+        "not arrived is marked as a no-show.",
+    )
+
+    _sql_constraints = [
+        (
+            "gema_booking_slot_minutes_positive",
+            "CHECK (gema_booking_slot_minutes > 0)",
+            "The booking slot grid must be at least one minute.",
+        ),
+        (
+            "gema_service_bays_positive",
+            "CHECK (gema_service_bays >= 0)",
+            "The number of service bays cannot be negative.",
+        ),
+        (
+            "gema_booking_no_show_grace_positive",
+            "CHECK (gema_booking_no_show_grace >= 0)",
+            "The no-show grace period cannot be negative.",
+        ),
+    ]
+
     @api.constrains("gema_google_review_url", "gema_whatsapp_api_url")
     def _check_gema_urls(self):
         bad = []

@@ -33,3 +33,12 @@ class ResConfigSettings(models.TransientModel):
     gema_whatsapp_verify_token = fields.Char(
         related="company_id.gema_whatsapp_verify_token", readonly=False
     )
+    gema_booking_slot_minutes = fields.Integer(
+        related="company_id.gema_booking_slot_minutes", readonly=False
+    )
+    gema_service_bays = fields.Integer(
+        related="company_id.gema_service_bays", readonly=False
+    )
+    gema_booking_no_show_grace = fields.Integer(
+        related="company_id.gema_booking_no_show_grace", readonly=False
+    )

@@ -43,6 +43,21 @@ class ResPartner(models.Model):
                 partner.env, partner.mobile
             ) or _e164_or_false(partner.env, partner.phone)
 
+    @api.model
+    def _gema_find_or_create_by_phone(self, phone, name):
+        """The customer with this WhatsApp number (any typing, on either
+        side), or a new one named ``name``; new customers write Indonesian
+        when it is installed (their messages are rendered in their
+        language)."""
+        phone = normalize_phone(self.env, phone)
+        partner = self.search([("gema_whatsapp_e164", "=", phone)], limit=1)
+        if partner:
+            return partner
+        values = {"name": name or phone, "mobile": phone}
+        if self.env["res.lang"]._lang_get("id_ID"):
+            values["lang"] = "id_ID"
+        return self.create(values)
+
 
 def _e164_or_false(env, number):
     try:

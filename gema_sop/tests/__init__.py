@@ -11,3 +11,7 @@ from . import test_whatsapp_webhook
 from . import test_service_job_portal
 from . import test_service_job
 from . import test_service_job_sla
+from . import test_booking_public_page
+from . import test_booking
+from . import test_booking_slots
+from . import test_booking_security

@@ -1,0 +1,119 @@
+"""The customer's side of a booking (BK-5, G-5).
+
+``/my/bookings`` lists a portal user's own bookings (the record rule
+``gema_booking_rule_portal`` does the filtering), and
+``/my/bookings/<id>?access_token=...`` is the page the confirmation links to:
+booking number, date and time, plate, service, branch address and state.
+Without a valid token (or the portal rule) the page answers 403 or 404 and
+shows nothing of the booking.
+"""
+
+import pytz
+from werkzeug.exceptions import Forbidden, NotFound
+
+from odoo import http
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+from odoo.tools import format_datetime
+
+from .booking import DEFAULT_TZ
+
+
+class GemaBookingPortal(CustomerPortal):
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "gema_booking_count" in counters:
+            Booking = request.env["gema.booking"]
+            values["gema_booking_count"] = (
+                Booking.search_count([]) if Booking.has_access("read") else 0
+            )
+        return values
+
+    @http.route(
+        ["/my/bookings", "/my/bookings/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def gema_portal_my_bookings(self, page=1, **kw):
+        """The logged-in customer's bookings, newest first."""
+        Booking = request.env["gema.booking"]
+        if not Booking.has_access("read"):
+            raise Forbidden()
+        total = Booking.search_count([])
+        pager = portal_pager(
+            url="/my/bookings", total=total, page=page, step=self._items_per_page
+        )
+        # Searched as the user, so the portal rule keeps other customers'
+        # bookings out; sudo afterwards only to show the names of the
+        # service and branch, which portal users cannot read themselves.
+        bookings = Booking.search(
+            [],
+            order="requested_start desc, id desc",
+            limit=self._items_per_page,
+            offset=pager["offset"],
+        ).sudo()
+        request.session["my_gema_bookings_history"] = bookings.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "bookings": bookings,
+                "when": self._gema_when(bookings),
+                "pager": pager,
+                "page_name": "gema_booking",
+                "default_url": "/my/bookings",
+            }
+        )
+        return request.render("gema_sop.gema_portal_my_bookings", values)
+
+    @http.route(
+        "/my/bookings/<int:booking_id>", type="http", auth="public", website=True
+    )
+    def gema_portal_booking_page(self, booking_id, access_token=None, **kw):
+        """One booking, for its customer: by token link or as portal user."""
+        try:
+            booking = self._document_check_access(
+                "gema.booking", booking_id, access_token=access_token
+            )
+        except MissingError as error:
+            raise NotFound() from error
+        except AccessError as error:
+            raise Forbidden() from error
+        values = self._get_page_view_values(
+            booking,
+            access_token,
+            {},
+            "my_gema_bookings_history",
+            request.env.user._is_public(),
+            **kw,
+        )
+        values.update(
+            {
+                "booking": booking,
+                "when": self._gema_when(booking),
+                "submitted": bool(kw.get("submitted")),
+                "page_name": "gema_booking",
+            }
+        )
+        return request.render("gema_sop.gema_portal_booking_page", values)
+
+    def _gema_when(self, bookings):
+        """{booking id: its time in the branch's time zone, as text}: the
+        scheduled start once confirmed, else the requested one."""
+        when = {}
+        for booking in bookings:
+            start = booking.start or booking.requested_start
+            if not start:
+                when[booking.id] = ""
+                continue
+            tz = booking.company_id._gema_operating_calendar().tz or DEFAULT_TZ
+            local = pytz.utc.localize(start).astimezone(pytz.timezone(tz))
+            when[booking.id] = "{} {}".format(
+                format_datetime(
+                    request.env, start, tz=tz, dt_format="EEEE, d MMMM y HH:mm"
+                ),
+                local.strftime("%Z"),
+            )
+        return when

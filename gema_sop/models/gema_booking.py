@@ -1,0 +1,1488 @@
+import logging
+import re
+from datetime import datetime, time, timedelta
+
+import pytz
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL, format_datetime
+
+from ..tools import normalize_phone, normalize_plate
+from .gema_sla_status import SLA_RESULTS
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("request", "Request"),
+    ("confirmed", "Confirmed"),
+    ("pending", "Pending"),
+    ("arrived", "Arrived"),
+    ("no_show", "No-show"),
+    ("cancelled", "Cancelled"),
+]
+# The one state machine of a booking: from a state, the states it may reach.
+# Rescheduling a confirmed booking keeps it confirmed; a no-show or a pending
+# request is confirmed again by rescheduling it (BK-7, BK-9).
+TRANSITIONS = {
+    "request": {"confirmed", "pending", "cancelled"},
+    "pending": {"confirmed", "cancelled"},
+    "confirmed": {"arrived", "no_show", "cancelled"},
+    "no_show": {"confirmed", "cancelled"},
+    "arrived": set(),
+    "cancelled": set(),
+}
+CHANNELS = [
+    ("website", "Website"),
+    ("whatsapp", "WhatsApp"),
+    ("instagram", "Instagram"),
+    ("facebook", "Facebook"),
+    ("phone", "Phone"),
+    ("walk_in", "Walk-in"),
+]
+# Calendar colours (Odoo's colour indexes) by state.
+STATE_COLORS = {
+    "request": 4,
+    "confirmed": 10,
+    "pending": 3,
+    "arrived": 7,
+    "no_show": 1,
+    "cancelled": 0,
+}
+# BK-12: the checklist items, in the order of the SOP's section 8.
+CHECKLIST = [
+    "gema_sop.mail_activity_type_booking_device",
+    "gema_sop.mail_activity_type_booking_customer_data",
+    "gema_sop.mail_activity_type_booking_service",
+    "gema_sop.mail_activity_type_booking_schedule_confirmed",
+    "gema_sop.mail_activity_type_booking_in_calendar",
+    "gema_sop.mail_activity_type_booking_proof_sent",
+    "gema_sop.mail_activity_type_booking_reminder_sent",
+]
+MAX_NAME = 100
+MAX_VEHICLE_TYPE = 64
+MAX_COMPLAINT = 1000
+_MARKUP = re.compile(r"<[^>]*>|[<>]")
+BATCH_SIZE = 200
+
+
+class GemaBooking(models.Model):
+    """An online booking request and its schedule (SOP Booking Online, BK).
+
+    A request arrives from any channel with only the data of BK-3; its first
+    response clock (BK-2) starts at once. Confirming assigns a technician
+    and a time: the technician is held through a ``gema.technician.slot``
+    (the database refuses two overlapping holds, BK-4), the confirmation
+    and the booking proof are sent (BK-5), and the H-1 reminder clock
+    starts (BK-6). The booking then ends as arrived (BK-8), no-show (BK-9)
+    or cancelled; each of these releases the slot, which stays as history.
+    """
+
+    _name = "gema.booking"
+    _description = "Booking"
+    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _order = "start desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "license_plate", "customer_name"]
+
+    name = fields.Char(
+        string="Booking Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        index="trigram",
+        default="/",
+    )
+    state = fields.Selection(
+        STATES,
+        default="request",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+    )
+    channel = fields.Selection(
+        CHANNELS,
+        required=True,
+        default="whatsapp",
+        tracking=True,
+        index=True,
+        help="Where the request came from (BK-1).",
+    )
+    customer_name = fields.Char(required=True, tracking=True)
+    customer_phone = fields.Char(
+        string="WhatsApp Number",
+        required=True,
+        tracking=True,
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+        help="Stored in international form (+62...). Technicians do not see it.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        index=True,
+        tracking=True,
+        check_company=True,
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+        help="Found or created by the WhatsApp number.",
+    )
+    license_plate = fields.Char(
+        required=True, index="trigram", tracking=True, help="Such as BK 1234 ABC."
+    )
+    vehicle_type = fields.Char(
+        required=True, help="Brand and model as the customer names it."
+    )
+    vehicle_id = fields.Many2one("gema.vehicle", index=True, check_company=True)
+    service_type_id = fields.Many2one(
+        "gema.service.type",
+        string="Service",
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    complaint = fields.Text(string="Complaint or Request")
+    requested_start = fields.Datetime(
+        string="Requested Arrival", help="When the customer asked to come."
+    )
+    start = fields.Datetime(
+        string="Scheduled Start",
+        index=True,
+        tracking=True,
+        copy=False,
+    )
+    stop = fields.Datetime(
+        string="Scheduled End",
+        compute="_compute_stop",
+        store=True,
+        readonly=False,
+        copy=False,
+    )
+    employee_id = fields.Many2one(
+        "hr.employee",
+        string="Technician",
+        index=True,
+        tracking=True,
+        check_company=True,
+        copy=False,
+        domain="[('gema_technician', '=', True)]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Service Advisor",
+        index=True,
+        tracking=True,
+        default=lambda self: self._default_user_id(),
+        domain="[('share', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    slot_id = fields.Many2one(
+        "gema.technician.slot",
+        string="Technician Slot",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    service_job_ids = fields.One2many(
+        "gema.service.job", "booking_id", string="Service Jobs", readonly=True
+    )
+    service_job_count = fields.Integer(compute="_compute_service_job_count")
+    request_key = fields.Char(copy=False, readonly=True)
+    request_ip = fields.Char(copy=False, readonly=True, index=True)
+    confirmed_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)
+    arrived_date = fields.Datetime(string="Arrived On", readonly=True, copy=False)
+    no_show_date = fields.Datetime(string="No-show On", readonly=True, copy=False)
+    reminder_due = fields.Boolean(
+        string="H-1 Reminder Due",
+        readonly=True,
+        copy=False,
+        help="Set when the booking is confirmed for a day after tomorrow (or "
+        "later): an H-1 reminder must then be sent (BK-6). For bookings of "
+        "today or tomorrow the confirmation itself is the reminder.",
+    )
+    reminder_sent_date = fields.Datetime(
+        string="Reminder Sent On", readonly=True, copy=False, tracking=True
+    )
+    proof_attachment_id = fields.Many2one(
+        "ir.attachment", string="Booking Proof", readonly=True, copy=False
+    )
+    pending_note = fields.Text(
+        string="Follow-up Note",
+        copy=False,
+        help="Why the customer declined the alternatives, and when to call back.",
+    )
+    frt_result = fields.Selection(
+        SLA_RESULTS,
+        string="First Response",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Result of the 5-minute first response standard (BK-2).",
+    )
+    checkin_query = fields.Char(
+        string="Plate or Booking Number",
+        compute="_compute_checkin_query",
+        search="_search_checkin_query",
+        help="Check-in search: the plate in any typing (bk1234abc) or the "
+        "booking number.",
+    )
+    gema_alternatives_text = fields.Char(
+        string="Nearest Free Times",
+        compute="_compute_gema_alternatives_text",
+        help="The free times nearest to the requested one, for the "
+        "alternative-times message (BK-7).",
+    )
+    color = fields.Integer(compute="_compute_color")
+    tz = fields.Char(
+        string="Branch Time Zone",
+        compute="_compute_tz",
+        help="The time zone of the branch's operating hours.",
+    )
+    checklist_done = fields.Integer(compute="_compute_checklist")
+    checklist_total = fields.Integer(compute="_compute_checklist")
+    checklist_progress = fields.Float(
+        string="Checklist", compute="_compute_checklist", help="Done items, in %."
+    )
+
+    _sql_constraints = [
+        (
+            "request_key_unique",
+            "UNIQUE (request_key)",
+            "This booking request was already received.",
+        ),
+        (
+            "stop_after_start",
+            "CHECK (stop IS NULL OR start IS NULL OR stop > start)",
+            "A booking must end after it starts.",
+        ),
+    ]
+
+    def _auto_init(self):
+        result = super()._auto_init()
+        # The no-show cron reads only confirmed bookings by start time.
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS gema_booking_confirmed_start_idx "
+                "ON gema_booking (start, id) WHERE state = 'confirmed'"
+            )
+        )
+        return result
+
+    @api.model
+    def _default_user_id(self):
+        """The service advisor or CS officer who records the request; none
+        when the customer booked themselves (website)."""
+        user = self.env.user
+        if user._is_internal() and (
+            user.has_group("gema_sop.group_service_advisor")
+            or user.has_group("gema_sop.group_cs_officer")
+        ):
+            return user
+        return self.env["res.users"]
+
+    # Computes ----------------------------------------------------------------
+
+    @api.depends("start", "service_type_id")
+    def _compute_stop(self):
+        for booking in self:
+            if booking.start and booking.service_type_id:
+                booking.stop = booking.start + timedelta(
+                    hours=booking.service_type_id.duration
+                )
+            elif not booking.start:
+                booking.stop = False
+
+    @api.depends("requested_start", "service_type_id", "company_id")
+    @api.depends_context("lang")
+    def _compute_gema_alternatives_text(self):
+        for booking in self:
+            requested = booking.requested_start or booking.start
+            if not (requested and booking.service_type_id):
+                booking.gema_alternatives_text = False
+                continue
+            slots = self._gema_nearest_slots(
+                booking.company_id, booking.service_type_id, requested
+            )
+            booking.gema_alternatives_text = "; ".join(
+                format_datetime(
+                    self.env,
+                    slot["start"],
+                    tz=booking.tz,
+                    dt_format="EEEE, d MMMM y HH:mm",
+                )
+                for slot in sorted(slots, key=lambda s: s["start"])
+            )
+
+    def _compute_checkin_query(self):
+        self.checkin_query = False
+
+    def _search_checkin_query(self, operator, value):
+        """BK-8: ``bk1234abc``, ``BK-1234-ABC`` or ``BK/2026/00001``."""
+        if operator not in ("ilike", "=") or not isinstance(value, str):
+            raise UserError(
+                self.env._("Search the check-in by plate or booking number.")
+            )
+        domain = [("name", "ilike", value.strip())]
+        try:
+            plate = normalize_plate(self.env, value)
+        except ValidationError:
+            plate = False
+        if plate:
+            domain = ["|", ("license_plate", "=", plate), *domain]
+        return domain
+
+    @api.depends("state")
+    def _compute_color(self):
+        for booking in self:
+            booking.color = STATE_COLORS.get(booking.state, 0)
+
+    @api.depends("company_id")
+    def _compute_tz(self):
+        for booking in self:
+            calendar = booking.company_id._gema_operating_calendar()
+            booking.tz = calendar.tz or booking.env.user.tz or "UTC"
+
+    def _compute_access_url(self):
+        for booking in self:
+            booking.access_url = f"/my/bookings/{booking.id}"
+
+    def _compute_checklist(self):
+        """BK-12: done and total checklist activities, in one query."""
+        types = self._gema_checklist_types()
+        counts = {}
+        if self.ids and types:
+            # sudo: a checklist item assigned to a colleague still counts;
+            # only the numbers are shown.
+            groups = (
+                self.env["mail.activity"]
+                .with_context(active_test=False)
+                .sudo()
+                ._read_group(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", self.ids),
+                        ("activity_type_id", "in", types.ids),
+                    ],
+                    ["res_id", "active"],
+                    ["__count"],
+                )
+            )
+            for res_id, active, count in groups:
+                entry = counts.setdefault(res_id, [0, 0])
+                entry[0] += 0 if active else count
+                entry[1] += count
+        for booking in self:
+            done, total = counts.get(booking.id, (0, 0))
+            booking.checklist_done = done
+            booking.checklist_total = total
+            booking.checklist_progress = 100.0 * done / total if total else 0.0
+
+    def _compute_display_name(self):
+        for booking in self:
+            parts = [booking.name, booking.license_plate]
+            booking.display_name = " - ".join(p for p in parts if p)
+
+    # Constraints -------------------------------------------------------------
+
+    @api.constrains("service_type_id", "complaint")
+    def _check_service_or_complaint(self):
+        missing = self.filtered(lambda b: not b.service_type_id and not b.complaint)
+        if missing:
+            raise ValidationError(
+                self.env._(
+                    "Choose a service or describe the complaint: %(bookings)s",
+                    bookings=", ".join(missing.mapped("display_name")),
+                )
+            )
+
+    # CRUD --------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._gema_normalize_vals(vals)
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("gema.booking")
+                    or "/"
+                )
+        bookings = super().create(vals_list)
+        bookings._gema_link_customer()
+        return bookings
+
+    def write(self, vals):
+        if "state" in vals:
+            self._gema_check_transition(vals["state"])
+        if {"start", "stop", "employee_id"} & set(vals) and not self.env.context.get(
+            "gema_booking_reschedule"
+        ):
+            held = self.filtered(lambda b: b.sudo().slot_id.active)
+            if held:
+                raise UserError(
+                    self.env._(
+                        "Use Reschedule to move a confirmed booking, so that "
+                        "the technician's time moves with it: %(bookings)s",
+                        bookings=", ".join(held.mapped("display_name")),
+                    )
+                )
+        self._gema_normalize_vals(vals)
+        result = super().write(vals)
+        if {"customer_phone", "license_plate"} & set(vals):
+            self._gema_link_customer()
+        return result
+
+    def unlink(self):
+        """A deleted booking takes its slots (hold and history) and its
+        message log with it, as its chatter goes with it: they only mean
+        something with their booking (and would keep its branch and
+        technician from being deleted).
+
+        sudo: slots and the log are written by the booking logic only;
+        deleting bookings is an SOP administrator's right."""
+        linked = [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        slots = (
+            self.env["gema.technician.slot"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(linked)
+        )
+        messages = self.env["gema.message"].sudo().search(linked)
+        result = super().unlink()
+        slots.unlink()
+        messages.unlink()
+        return result
+
+    def _gema_normalize_vals(self, vals):
+        if vals.get("customer_phone"):
+            vals["customer_phone"] = normalize_phone(self.env, vals["customer_phone"])
+        if vals.get("license_plate"):
+            vals["license_plate"] = normalize_plate(self.env, vals["license_plate"])
+
+    def _gema_link_customer(self):
+        """Find or create the customer (by WhatsApp number) and the vehicle
+        (by plate) of bookings that have none yet (BK-3).
+
+        sudo: a booking from the public page is created by the website's
+        user; the partner and vehicle are found from the validated number
+        and plate only, and nothing of them is returned to that user.
+        """
+        Partner = self.env["res.partner"].sudo()
+        Vehicle = self.env["gema.vehicle"].sudo()
+        for booking in self.sudo():
+            if not booking.partner_id and booking.customer_phone:
+                booking.partner_id = Partner._gema_find_or_create_by_phone(
+                    booking.customer_phone, booking.customer_name
+                )
+            if booking.license_plate and (
+                not booking.vehicle_id
+                or booking.vehicle_id.license_plate != booking.license_plate
+            ):
+                booking.vehicle_id = Vehicle._gema_find_or_create(
+                    booking.license_plate,
+                    booking.vehicle_type,
+                    booking.partner_id,
+                    booking.company_id,
+                )
+
+    def _gema_check_transition(self, target):
+        """Refuse any state change the booking state machine does not allow."""
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        wrong = self.filtered(
+            lambda b: b.state != target and target not in TRANSITIONS[b.state]
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "A booking cannot go from %(from)s to %(to)s: %(bookings)s",
+                    **{
+                        "from": ", ".join(
+                            sorted({labels[s] for s in wrong.mapped("state")})
+                        ),
+                        "to": labels[target],
+                        "bookings": ", ".join(wrong.mapped("display_name")),
+                    },
+                )
+            )
+
+    # Customer ----------------------------------------------------------------
+
+    def _gema_customer_phone(self):
+        self.ensure_one()
+        # sudo: the number is read to send the message, never shown.
+        return self.sudo().customer_phone or super()._gema_customer_phone()
+
+    def _gema_channel(self):
+        """Automatic WhatsApp when the branch's gateway is on, else the
+        click-to-chat link the staff member opens."""
+        self.ensure_one()
+        if self.company_id.gema_whatsapp_gateway_enabled:
+            return "whatsapp_api"
+        return "whatsapp_link"
+
+    # Actions -----------------------------------------------------------------
+
+    def action_confirm(self):
+        """BK-5: hold the technician, confirm, send the confirmation and the
+        booking proof, and start the checklist and the H-1 reminder clock.
+
+        For one booking sent by click-to-chat, returns the WhatsApp link to
+        open; otherwise nothing."""
+        self._gema_check_transition("confirmed")
+        missing = self.filtered(
+            lambda b: not (b.employee_id and b.start and b.stop and b.service_type_id)
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Choose the service, the technician and the time before "
+                    "confirming (Find Free Slots proposes them): %(bookings)s",
+                    bookings=", ".join(missing.mapped("display_name")),
+                )
+            )
+        self._gema_check_schedule()
+        for booking in self:
+            booking._gema_hold_slot()
+        for booking in self:
+            booking.write(
+                {
+                    "state": "confirmed",
+                    "confirmed_date": fields.Datetime.now(),
+                    "no_show_date": False,
+                    **booking._gema_reminder_values(),
+                }
+            )
+        messages = self._gema_send_confirmation()
+        self._gema_launch_checklist()
+        self._gema_checklist_done(CHECKLIST[3:6])
+        return self._gema_open_link(messages)
+
+    def action_set_pending(self):
+        """BK-7: the customer declined every alternative; follow up later."""
+        self._gema_check_transition("pending")
+        self.write({"state": "pending"})
+
+    @api.depends("service_job_ids")
+    def _compute_service_job_count(self):
+        counts = dict(
+            self.env["gema.service.job"]._read_group(
+                [("booking_id", "in", self.ids)], ["booking_id"], ["__count"]
+            )
+        )
+        for booking in self:
+            booking.service_job_count = counts.get(booking, 0)
+
+    def action_arrive(self):
+        """BK-8: the customer arrived as expected; on to vehicle reception.
+
+        The booking's hold on the technician passes to the service job
+        opened for reception, for the same booked time (ST), and the job
+        form opens when one booking was checked in."""
+        self._gema_check_transition("arrived")
+        self._gema_release_slot()
+        self.write({"state": "arrived", "arrived_date": fields.Datetime.now()})
+        jobs = self.env["gema.service.job"].create(
+            [booking._gema_service_job_values() for booking in self]
+        )
+        for booking, job in zip(self, jobs, strict=True):
+            booking.message_post(
+                body=Markup("%s %s")
+                % (
+                    self.env._(
+                        "Arrived as expected: sent to the service advisor for "
+                        "vehicle reception in"
+                    ),
+                    job._get_html_link(),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        if len(jobs) == 1:
+            return jobs._get_records_action()
+        return True
+
+    def _gema_service_job_values(self):
+        self.ensure_one()
+        return {
+            "booking_id": self.id,
+            "company_id": self.company_id.id,
+            "vehicle_id": self.vehicle_id.id,
+            "partner_id": self.partner_id.id,
+            "user_id": (self.user_id or self.env.user).id,
+            "complaint": self.complaint
+            or (self.service_type_id.name if self.service_type_id else False),
+            "technician_ids": [Command.set(self.employee_id.ids)],
+            "planned_start": self.start,
+            "planned_stop": self.stop,
+        }
+
+    def action_open_service_jobs(self):
+        self.ensure_one()
+        return self.service_job_ids._get_records_action(name=self.env._("Service Jobs"))
+
+    def action_mark_no_show(self):
+        """BK-9: not arrived; release the technician and plan a contact to
+        clarify or reschedule."""
+        self._gema_check_transition("no_show")
+        self._gema_release_slot()
+        self.write({"state": "no_show", "no_show_date": fields.Datetime.now()})
+        for booking in self:
+            booking.activity_schedule(
+                "gema_sop.mail_activity_type_booking_no_show",
+                user_id=(booking.user_id or self.env.user).id,
+                note=self.env._(
+                    "The customer did not come: contact them to clarify or reschedule."
+                ),
+            )
+
+    def action_cancel(self):
+        self._gema_check_transition("cancelled")
+        self._gema_release_slot()
+        self.write({"state": "cancelled"})
+
+    def action_find_slots(self):
+        """Open the free-slot proposals of this booking (BK-4, BK-7)."""
+        self.ensure_one()
+        if self.state not in ("request", "pending"):
+            raise UserError(
+                self.env._(
+                    "Free slots are searched for requests and pending bookings; "
+                    "use Reschedule for %(booking)s.",
+                    booking=self.display_name,
+                )
+            )
+        return self.env["gema.booking.slot.wizard"]._gema_open(self)
+
+    def action_reschedule(self):
+        """Open the free-slot proposals to move this booking (BK-9)."""
+        self.ensure_one()
+        if self.state not in ("confirmed", "no_show", "pending"):
+            raise UserError(
+                self.env._(
+                    "Only confirmed, no-show or pending bookings can be "
+                    "rescheduled: %(booking)s",
+                    booking=self.display_name,
+                )
+            )
+        return self.env["gema.booking.slot.wizard"]._gema_open(self)
+
+    def action_send_reminder(self):
+        """BK-6: send the H-1 reminder (gateway, or the link to open)."""
+        wrong = self.filtered(lambda b: b.state != "confirmed")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Reminders are sent for confirmed bookings only: %(bookings)s",
+                    bookings=", ".join(wrong.mapped("display_name")),
+                )
+            )
+        messages = self.env["gema.message"]
+        for booking in self:
+            messages |= booking._gema_send_message(
+                "gema_sop.mail_template_booking_reminder", booking._gema_channel()
+            )
+        self.write({"reminder_sent_date": fields.Datetime.now()})
+        self.activity_feedback(["gema_sop.mail_activity_type_booking_reminder"])
+        self._gema_checklist_done(CHECKLIST[6:])
+        return self._gema_open_link(messages)
+
+    def action_send_alternatives(self):
+        """BK-7: send the nearest free times to the customer."""
+        self.ensure_one()
+        messages = self._gema_send_message(
+            "gema_sop.mail_template_booking_alternatives", self._gema_channel()
+        )
+        return self._gema_open_link(messages)
+
+    def action_launch_checklist(self):
+        """BK-12: start the checklist plan (once)."""
+        self._gema_launch_checklist()
+
+    def action_print_proof(self):
+        return self.env.ref("gema_sop.action_report_gema_booking_proof").report_action(
+            self
+        )
+
+    # Scheduling ------------------------------------------------------------
+
+    def _gema_reschedule(self, employee, start, stop):
+        """Move the booking to ``employee`` from ``start`` to ``stop`` (UTC)
+        and confirm it again; the old and new times stay in the chatter and
+        the released slot stays as history (BK-9)."""
+        self.ensure_one()
+        if self.state not in ("confirmed", "no_show", "pending"):
+            raise UserError(
+                self.env._(
+                    "Only confirmed, no-show or pending bookings can be "
+                    "rescheduled: %(booking)s",
+                    booking=self.display_name,
+                )
+            )
+        old = self._gema_when() if self.start else "-"
+        old_employee = self.employee_id.name or "-"
+        was_confirmed = self.state == "confirmed"
+        self.with_context(gema_booking_reschedule=True).write(
+            {"employee_id": employee.id, "start": start, "stop": stop}
+        )
+        self._gema_check_schedule()
+        self._gema_hold_slot()
+        vals = {**self._gema_reminder_values(), "reminder_sent_date": False}
+        if not was_confirmed:
+            vals.update(
+                state="confirmed",
+                confirmed_date=fields.Datetime.now(),
+            )
+        self.write(vals)
+        self.message_post(
+            body=Markup("<p>%s</p>")
+            % self.env._(
+                "Rescheduled from %(old)s (%(old_technician)s) to %(new)s "
+                "(%(new_technician)s).",
+                old=old,
+                old_technician=old_employee,
+                new=self._gema_when(),
+                new_technician=employee.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        messages = self._gema_send_confirmation()
+        self._gema_launch_checklist()
+        self._gema_checklist_done(CHECKLIST[3:6])
+        return self._gema_open_link(messages)
+
+    def _gema_when(self):
+        """The scheduled start in the branch's time zone, for people."""
+        self.ensure_one()
+        return format_datetime(self.env, self.start, tz=self.tz, dt_format="short")
+
+    def _gema_reminder_values(self):
+        """BK-6: a reminder is due when the booking is after tomorrow; for
+        today or tomorrow, the confirmation is the reminder."""
+        self.ensure_one()
+        tz = pytz.timezone(self.tz)
+        today = datetime.now(tz).date()
+        day = pytz.utc.localize(self.start).astimezone(tz).date()
+        return {"reminder_due": day > today + timedelta(days=1)}
+
+    def _gema_hold_slot(self):
+        """Hold (or move) the technician through ``gema.technician.slot``,
+        the only way to hold one; its exclusion constraint is the guarantee.
+
+        sudo: slots are written by the booking logic only, never directly
+        by users; the booking's access rights were checked by its write."""
+        self.ensure_one()
+        Slot = self.env["gema.technician.slot"].sudo()
+        if self.slot_id and self.slot_id.active:
+            self.slot_id.sudo().write(
+                {
+                    "employee_id": self.employee_id.id,
+                    "start": self.start,
+                    "stop": self.stop,
+                }
+            )
+        else:
+            self.slot_id = Slot._gema_hold(
+                self, self.employee_id, self.start, self.stop
+            )
+
+    def _gema_release_slot(self):
+        """Free the technician; the archived slot is the history."""
+        slots = self.sudo().slot_id.filtered("active")
+        if slots:
+            slots.active = False
+
+    def _gema_check_schedule(self):
+        """Refuse a schedule the branch or the technician cannot keep: in
+        the past, outside operating hours, outside the technician's working
+        time or longer than their remaining day, an archived technician, or
+        no free service bay. Double-booking is refused by the slot."""
+        now = fields.Datetime.now()
+        for booking in self:
+            # sudo: archived state and working calendar are HR data.
+            employee = booking.employee_id.sudo().with_context(active_test=False)
+            if not employee.active:
+                raise ValidationError(
+                    self.env._(
+                        "%(technician)s is archived and cannot be booked.",
+                        technician=employee.name,
+                    )
+                )
+            if booking.start < now:
+                raise ValidationError(
+                    self.env._(
+                        "%(when)s is in the past. Choose a later time.",
+                        when=booking._gema_when(),
+                    )
+                )
+            company = booking.company_id
+            tz = pytz.timezone(booking.tz)
+            local = pytz.utc.localize(booking.start).astimezone(tz)
+            day_start = tz.localize(datetime.combine(local.date(), time.min))
+            day_end = day_start + timedelta(days=1)
+            branch = self._gema_branch_intervals(company, day_start, day_end)
+            start = pytz.utc.localize(booking.start)
+            stop = pytz.utc.localize(booking.stop)
+            if not _containing(branch, start, start):
+                raise ValidationError(
+                    self.env._(
+                        "%(when)s is outside the operating hours of %(branch)s.",
+                        when=booking._gema_when(),
+                        branch=company.name,
+                    )
+                )
+            mine = self._gema_work_intervals(company, employee, day_start, day_end)[
+                employee.id
+            ]
+            interval = _containing(mine, start, start)
+            if not interval:
+                raise ValidationError(
+                    self.env._(
+                        "%(technician)s does not work at %(when)s (time off or "
+                        "outside their working hours).",
+                        technician=employee.name,
+                        when=booking._gema_when(),
+                    )
+                )
+            if stop > interval[1]:
+                raise ValidationError(
+                    self.env._(
+                        "The service takes longer than %(technician)s's remaining "
+                        "working day: it would end at %(stop)s, their day ends at "
+                        "%(end)s.",
+                        technician=employee.name,
+                        stop=stop.astimezone(tz).strftime("%H:%M"),
+                        end=interval[1].astimezone(tz).strftime("%H:%M"),
+                    )
+                )
+            if company.gema_service_bays:
+                busy = self._gema_busy_slots(
+                    company, employee, booking.start, booking.stop
+                )
+                others = [s for s in busy if s["id"] != booking.slot_id.id]
+                if _max_overlap(others, booking.start, booking.stop) >= (
+                    company.gema_service_bays
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "All %(bays)s service bays of %(branch)s are taken at "
+                            "%(when)s.",
+                            bays=company.gema_service_bays,
+                            branch=company.name,
+                            when=booking._gema_when(),
+                        )
+                    )
+
+    @api.model
+    def _gema_branch_intervals(self, company, start_dt, end_dt):
+        """The branch's opening hours (leaves such as public holidays
+        removed) between two aware datetimes."""
+        calendar = company._gema_operating_calendar()
+        if not calendar:
+            return None
+        return calendar._work_intervals_batch(start_dt, end_dt)[False]
+
+    @api.model
+    def _gema_work_intervals(self, company, employees, start_dt, end_dt):
+        """{employee id: intervals} when each technician can work: their
+        working calendar with their time off and the calendar's leaves
+        (public holidays, collective leave), within the branch's opening
+        hours. One calendar computation per distinct calendar."""
+        branch = self._gema_branch_intervals(company, start_dt, end_dt)
+        calendar_of = {}
+        # sudo: working calendars are private employee data (HR rights);
+        # only the resulting free intervals are used.
+        for employee in employees.sudo():
+            calendar = (
+                employee.resource_calendar_id or company._gema_operating_calendar()
+            )
+            calendar_of.setdefault(calendar, employee.browse())
+            calendar_of[calendar] |= employee
+        result = {}
+        for calendar, members in calendar_of.items():
+            resources = members.resource_id
+            intervals = calendar._work_intervals_batch(
+                start_dt, end_dt, resources=resources
+            )
+            for employee in members:
+                own = intervals[employee.resource_id.id]
+                result[employee.id] = own & branch if branch is not None else own
+        return result
+
+    @api.model
+    def _gema_busy_slots(self, company, employees, start, stop):
+        """The active slots between ``start`` and ``stop`` (UTC) of
+        ``employees`` and of every technician of ``company`` (for the bay
+        count), read with one query.
+
+        sudo: only the times are used; the public booking page must see
+        which times are taken without seeing whose bookings they are.
+        """
+        rows = (
+            self.env["gema.technician.slot"]
+            .sudo()
+            ._gema_overlapping(start, stop, employees, company)
+        )
+        keys = ("id", "employee_id", "start", "stop", "company_id")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    @api.model
+    def _gema_technicians(self, company):
+        """The branch's technicians (sudo: the public booking page needs
+        them to list free times; only their ids and calendars are used)."""
+        return (
+            self.env["hr.employee"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("gema_technician", "=", True)])
+        )
+
+    @api.model
+    def _gema_free_slots(self, company, service_type, day, employees=None):
+        """Every start time on the branch's slot grid at which a technician
+        is free for the whole service (BK-4): within their working calendar
+        and time off, the branch's hours and bays, not overlapping an active
+        slot, not in the past. ``day`` is a branch-local date; returns dicts
+        ``{"employee_id", "start", "stop"}`` (UTC naive) sorted by start.
+        """
+        if employees is None:
+            employees = self._gema_technicians(company)
+        employees = employees.filtered("active")
+        calendar = company._gema_operating_calendar()
+        if not employees or not service_type:
+            return []
+        tz = pytz.timezone(calendar.tz or "UTC")
+        day_start = tz.localize(datetime.combine(day, time.min))
+        day_end = tz.localize(datetime.combine(day + timedelta(days=1), time.min))
+        now = pytz.utc.localize(fields.Datetime.now())
+        if day_end <= now:
+            return []
+        intervals = self._gema_work_intervals(company, employees, day_start, day_end)
+        busy = self._gema_busy_slots(
+            company, employees, _naive(day_start), _naive(day_end)
+        )
+        busy_of = {}
+        for slot in busy:
+            busy_of.setdefault(slot["employee_id"], []).append(slot)
+        bay_slots = [s for s in busy if s["company_id"] == company.id]
+        bays = company.gema_service_bays
+        step = timedelta(minutes=company.gema_booking_slot_minutes or 30)
+        duration = timedelta(hours=service_type.duration)
+        free = []
+        for employee in employees:
+            mine = busy_of.get(employee.id, [])
+            for begin, end, _meta in intervals.get(employee.id, []):
+                steps = -(-(begin - day_start) // step)
+                local = tz.normalize(day_start + steps * step)
+                while local + duration <= end:
+                    start, stop = _naive(local), _naive(local + duration)
+                    if (
+                        local >= now
+                        and not any(
+                            s["start"] < stop and s["stop"] > start for s in mine
+                        )
+                        and (not bays or _max_overlap(bay_slots, start, stop) < bays)
+                    ):
+                        free.append(
+                            {"employee_id": employee.id, "start": start, "stop": stop}
+                        )
+                    local = tz.normalize(local + step)
+        free.sort(key=lambda s: (s["start"], s["employee_id"]))
+        return free
+
+    @api.model
+    def _gema_nearest_slots(self, company, service_type, requested_start, limit=5):
+        """BK-7: the free times nearest to ``requested_start`` (UTC), before
+        or after it, one technician per time, looking up to two weeks
+        either way."""
+        calendar = company._gema_operating_calendar()
+        tz = pytz.timezone(calendar.tz or "UTC")
+        day = pytz.utc.localize(requested_start).astimezone(tz).date()
+        today = datetime.now(tz).date()
+        found = {}
+        enough_at = None
+        for distance in range(15):
+            days = {day + timedelta(days=distance), day - timedelta(days=distance)}
+            for current in sorted(d for d in days if d >= today):
+                for slot in self._gema_free_slots(company, service_type, current):
+                    found.setdefault(slot["start"], slot)
+            if enough_at is None and len(found) >= limit:
+                enough_at = distance
+            elif enough_at is not None:
+                # One more day each way: its early or late times may still
+                # be nearer than the farthest found so far.
+                break
+        nearest = sorted(
+            found.values(),
+            key=lambda s: (abs(s["start"] - requested_start), s["start"]),
+        )
+        return nearest[:limit]
+
+    # Messages, proof, checklist ---------------------------------------------
+
+    def _gema_send_confirmation(self):
+        """Send the confirmation with the token link, and attach the booking
+        proof to its chatter message (BK-5)."""
+        messages = self.env["gema.message"]
+        for booking in self:
+            booking._portal_ensure_token()
+            message = booking._gema_send_message(
+                "gema_sop.mail_template_booking_confirmation", booking._gema_channel()
+            )
+            attachment = booking._gema_render_proof()
+            if attachment:
+                # sudo: the chatter message was posted by the send itself.
+                posted = message.sudo().mail_message_id
+                if posted:
+                    posted.attachment_ids = [(4, attachment.id)]
+                else:
+                    booking.message_post(
+                        body=self.env._("Booking proof"),
+                        attachment_ids=attachment.ids,
+                        subtype_xmlid="mail.mt_note",
+                    )
+            messages |= message
+        return messages
+
+    def _gema_render_proof(self):
+        """The booking proof (PDF) as an attachment of the booking."""
+        self.ensure_one()
+        report = self.env.ref("gema_sop.action_report_gema_booking_proof")
+        try:
+            # sudo: the proof shows the branch's address; the caller was
+            # allowed to confirm this booking.
+            content, kind = (
+                self.env["ir.actions.report"].sudo()._render_qweb_pdf(report, self.ids)
+            )
+        except UserError as error:
+            # No wkhtmltopdf on this server: the token link is the proof.
+            _logger.info("Booking proof of %s not rendered: %s", self.name, error)
+            return self.env["ir.attachment"]
+        kind = kind if kind in ("pdf", "html") else "pdf"
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name.replace('/', '-')}.{kind}",
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/pdf" if kind == "pdf" else "text/html",
+            }
+        )
+        self.proof_attachment_id = attachment
+        return attachment
+
+    def _gema_open_link(self, messages):
+        """The click-to-chat link to open, for one message sent by link."""
+        links = messages.filtered(lambda m: m.channel == "whatsapp_link")
+        if len(self) == 1 and len(links) == 1:
+            return {
+                "type": "ir.actions.act_url",
+                "url": links._gema_whatsapp_link(),
+                "target": "new",
+            }
+        return True
+
+    @api.model
+    def _gema_checklist_types(self):
+        types = self.env["mail.activity.type"]
+        for xmlid in CHECKLIST:
+            types |= self.env.ref(xmlid, raise_if_not_found=False) or types
+        return types
+
+    def _gema_launch_checklist(self):
+        """BK-12: schedule the plan's items on bookings that have none yet."""
+        plan = self.env.ref("gema_sop.mail_activity_plan_booking_checklist")
+        types = plan.template_ids.activity_type_id
+        started = set(
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "in", types.ids),
+                ]
+            )
+            .mapped("res_id")
+        )
+        for booking in self.filtered(lambda b: b.id not in started):
+            responsible = booking.user_id or self.env.user
+            for template in plan.template_ids:
+                booking.activity_schedule(
+                    activity_type_id=template.activity_type_id.id,
+                    summary=template.summary,
+                    note=template.note,
+                    user_id=template._determine_responsible(responsible, booking)[
+                        "responsible"
+                    ].id
+                    or responsible.id,
+                    date_deadline=template._get_date_deadline(),
+                )
+
+    def _gema_checklist_done(self, xmlids):
+        """Tick the checklist items the system itself has just done."""
+        self.activity_feedback(xmlids, feedback=self.env._("Done by the system."))
+
+    # Public requests -------------------------------------------------------
+
+    @api.model
+    def _gema_create_request(self, values):
+        """Record a booking request with exactly the data of BK-3.
+
+        Every field is validated here (the public page and any script go
+        through it); the request key makes a second submit of the same
+        form return the first booking. Returns the booking, in state
+        request, with its first-response clock running (BK-2).
+        """
+        key = (values.get("request_key") or "").strip() or False
+        if key:
+            if len(key) > 64:
+                raise ValidationError(self.env._("The request key is not valid."))
+            # sudo: the website user cannot read bookings; only the key of
+            # its own form is matched, and only the booking's id returned.
+            existing = self.sudo().search([("request_key", "=", key)], limit=1)
+            if existing:
+                return self.browse(existing.id)
+        problems = []
+        name = self._gema_clean_text(
+            values.get("customer_name"), self.env._("Name"), MAX_NAME, problems
+        )
+        vehicle_type = self._gema_clean_text(
+            values.get("vehicle_type"),
+            self.env._("Vehicle type"),
+            MAX_VEHICLE_TYPE,
+            problems,
+        )
+        complaint = self._gema_clean_text(
+            values.get("complaint"),
+            self.env._("Complaint"),
+            MAX_COMPLAINT,
+            problems,
+            required=False,
+        )
+        phone = plate = False
+        try:
+            phone = normalize_phone(self.env, values.get("customer_phone") or "")
+            if not phone:
+                problems.append(self.env._("WhatsApp number: this field is required."))
+        except ValidationError as error:
+            problems.append(error.args[0])
+        try:
+            plate = normalize_plate(self.env, values.get("license_plate") or "")
+            if not plate:
+                problems.append(self.env._("Licence plate: this field is required."))
+        except ValidationError as error:
+            problems.append(error.args[0])
+        channel = values.get("channel") or "website"
+        if channel not in dict(CHANNELS):
+            problems.append(self.env._("The channel is not valid."))
+        # sudo: the website user may not read companies or services; ids
+        # given by the form are only checked to exist and be offered.
+        company = (
+            self.env["res.company"]
+            .sudo()
+            .browse(_int(values.get("company_id")))
+            .exists()
+        )
+        if not company:
+            problems.append(self.env._("Choose a branch."))
+        service_type = (
+            self.env["gema.service.type"]
+            .sudo()
+            .browse(_int(values.get("service_type_id")))
+            .exists()
+        )
+        if service_type and (
+            not service_type.active
+            or (service_type.company_id and service_type.company_id != company)
+        ):
+            service_type = service_type.browse()
+        if not service_type and not complaint:
+            problems.append(
+                self.env._(
+                    "Choose a service offered by the branch or describe the complaint."
+                )
+            )
+        requested = values.get("requested_start")
+        if isinstance(requested, str):
+            try:
+                requested = fields.Datetime.to_datetime(requested)
+            except ValueError:
+                requested = None
+        if not isinstance(requested, datetime):
+            problems.append(self.env._("Choose the date and time of arrival."))
+        elif requested < fields.Datetime.now():
+            problems.append(self.env._("The requested time is in the past."))
+        if problems:
+            raise ValidationError("\n".join(problems))
+        if channel == "website" and service_type:
+            # The public page offers only free times; one may have been
+            # taken since the page was shown.
+            tz = pytz.timezone(company._gema_operating_calendar().tz or "UTC")
+            day = pytz.utc.localize(requested).astimezone(tz).date()
+            free = self._gema_free_slots(company, service_type, day)
+            if not any(slot["start"] == requested for slot in free):
+                raise ValidationError(
+                    self.env._(
+                        "This time is no longer free. Please choose another time."
+                    )
+                )
+        return self.create(
+            {
+                # A request from the website has no service advisor yet.
+                "user_id": self._default_user_id().id
+                if channel != "website"
+                else False,
+                "customer_name": name,
+                "customer_phone": phone,
+                "license_plate": plate,
+                "vehicle_type": vehicle_type,
+                "service_type_id": service_type.id,
+                "complaint": complaint,
+                "requested_start": requested,
+                "channel": channel,
+                "company_id": company.id,
+                "request_key": key,
+                "request_ip": (values.get("request_ip") or "")[:45] or False,
+            }
+        )
+
+    @api.model
+    def _gema_clean_text(self, value, label, limit, problems, required=True):
+        """``value`` stripped, or a problem added: empty, too long, markup."""
+        text = (value or "").strip() if isinstance(value, str) else ""
+        if not text:
+            if required:
+                problems.append(
+                    self.env._("%(field)s: this field is required.", field=label)
+                )
+            return False
+        if len(text) > limit:
+            problems.append(
+                self.env._(
+                    "%(field)s: at most %(limit)s characters.", field=label, limit=limit
+                )
+            )
+        if _MARKUP.search(text):
+            problems.append(
+                self.env._(
+                    "%(field)s: the characters < and > are not allowed.", field=label
+                )
+            )
+        return text
+
+    # Check-in ----------------------------------------------------------------
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """Typing ``bk1234abc`` finds the booking of ``BK 1234 ABC``."""
+        domain = super()._search_display_name(operator, value)
+        if operator == "ilike" and isinstance(value, str) and value.strip():
+            domain = expression.OR(
+                [domain, self._search_checkin_query(operator, value)]
+            )
+        return domain
+
+    # SLA -------------------------------------------------------------------
+
+    def _gema_sla_refresh(self):
+        """Also keep the first-response result (BK-2) for reports."""
+        result = super()._gema_sla_refresh()
+        policy = self.env.ref(
+            "gema_sop.sla_policy_bk2_first_response", raise_if_not_found=False
+        )
+        if not policy:
+            return result
+        lines = (
+            self.env["gema.sla.status"]
+            .sudo()
+            .search_read(
+                [
+                    ("policy_id", "=", policy.id),
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "!=", "cancelled"),
+                ],
+                ["res_id", "result"],
+                order="id",
+            )
+        )
+        results = {line["res_id"]: line["result"] for line in lines}
+        for booking in self.with_context(gema_sla_refresh=True):
+            value = results.get(booking.id, False)
+            if booking.frt_result != value:
+                # sudo: the SLA engine's result, whoever triggered it.
+                booking.sudo().frt_result = value
+        return result
+
+    # Scheduled actions -------------------------------------------------------
+
+    @api.model
+    def _cron_mark_no_show(self, batch_size=BATCH_SIZE):
+        """BK-9: confirmed bookings not checked in a grace period after their
+        start become no-shows. One indexed query claims a batch (skipping
+        rows another worker holds); ``ir.cron`` calls again while some
+        remain."""
+        now = fields.Datetime.now()
+        self.flush_model(["state", "start"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT b.id FROM gema_booking b "
+                "JOIN res_company c ON c.id = b.company_id "
+                "WHERE b.state = 'confirmed' AND b.start <= %s "
+                "AND b.start + make_interval(mins => COALESCE("
+                "c.gema_booking_no_show_grace, 30)) <= %s "
+                "ORDER BY b.start, b.id LIMIT %s FOR UPDATE OF b SKIP LOCKED",
+                now,
+                now,
+                batch_size,
+            )
+        )
+        bookings = self.browse([row[0] for row in rows])
+        bookings.action_mark_no_show()
+        remaining = 0
+        if len(bookings) == batch_size:
+            remaining = self.search_count(
+                [("state", "=", "confirmed"), ("start", "<=", now)]
+            )
+        self.env["ir.cron"]._notify_progress(done=len(bookings), remaining=remaining)
+        return bookings
+
+    @api.model
+    def _cron_remind(self):
+        """BK-6, H-1 morning: remind the customers of the next working day.
+
+        With the branch's gateway on, the reminder is sent at once;
+        otherwise the service advisor gets an activity with the ready
+        WhatsApp link. Running twice sends nothing twice: sent bookings
+        have their date set, planned ones their activity."""
+        now = fields.Datetime.now()
+        candidates = self.search(
+            [
+                ("state", "=", "confirmed"),
+                ("reminder_sent_date", "=", False),
+                ("start", ">", now),
+                ("start", "<", now + timedelta(days=8)),
+            ]
+        )
+        days = {}
+        due = candidates.filtered(lambda b: b._gema_reminder_day_reached(days))
+        auto = due.filtered(lambda b: b.company_id.gema_whatsapp_gateway_enabled)
+        for booking in auto:
+            try:
+                with self.env.cr.savepoint():
+                    booking.action_send_reminder()
+            except UserError as error:
+                # e.g. an unusable number: the SA gets the activity instead.
+                _logger.warning("Reminder of %s not sent: %s", booking.name, error)
+                auto -= booking
+        manual = due - auto
+        activity_type = self.env.ref("gema_sop.mail_activity_type_booking_reminder")
+        planned = set(
+            self.env["mail.activity"]
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", manual.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+            .mapped("res_id")
+        )
+        for booking in manual.filtered(lambda b: b.id not in planned):
+            booking._gema_plan_reminder_activity()
+        return due
+
+    def _gema_reminder_day_reached(self, cache=None):
+        """True from the branch's last working day before the booking day.
+        ``cache`` keeps that day per calendar and day across a batch."""
+        self.ensure_one()
+        cache = {} if cache is None else cache
+        calendar = self.company_id._gema_operating_calendar()
+        tz = pytz.timezone(self.tz)
+        today = datetime.now(tz).date()
+        day = pytz.utc.localize(self.start).astimezone(tz).date()
+        if (calendar.id, day) not in cache:
+            policy = self.env.ref(
+                "gema_sop.sla_policy_bk6_reminder", raise_if_not_found=False
+            )
+            cache[calendar.id, day] = (
+                policy._gema_shift_day(calendar, day, -1)
+                if policy
+                else day - timedelta(days=1)
+            )
+        return today >= cache[calendar.id, day]
+
+    def _gema_plan_reminder_activity(self):
+        """The SA's activity with the reminder text ready to open in WhatsApp."""
+        self.ensure_one()
+        template = self.env.ref("gema_sop.mail_template_booking_reminder")
+        text = template._gema_render_text(self.id)
+        try:
+            phone = normalize_phone(self.env, self._gema_customer_phone())
+        except ValidationError:
+            phone = False
+        url = (
+            self.env["gema.message"]
+            .new({"phone": phone, "body": text})
+            ._gema_whatsapp_link()
+            if phone
+            else False
+        )
+        note = Markup("<p>%s</p>") % self.env._(
+            "Send the H-1 reminder, then press Send Reminder on the booking."
+        )
+        if url:
+            note += Markup('<p><a href="%s" target="_blank">%s</a></p>') % (
+                url,
+                self.env._("Open WhatsApp with the reminder"),
+            )
+        self.activity_schedule(
+            "gema_sop.mail_activity_type_booking_reminder",
+            user_id=(self.user_id or self.env.user).id,
+            note=note,
+        )
+
+
+def _naive(dt):
+    return dt.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def _int(value):
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _containing(intervals, start, stop):
+    """The interval (start, stop, meta) that holds [start, stop], or None."""
+    if intervals is None:
+        return (start, stop, None)
+    for interval in intervals:
+        if interval[0] <= start and stop <= interval[1] and start < interval[1]:
+            return interval
+    return None
+
+
+def _max_overlap(slots, start, stop):
+    """The most slots running at one moment within [start, stop)."""
+    events = []
+    for slot in slots:
+        if slot["start"] < stop and slot["stop"] > start:
+            events.append((max(slot["start"], start), 1))
+            events.append((min(slot["stop"], stop), -1))
+    events.sort()
+    running = peak = 0
+    for _moment, delta in events:
+        running += delta
+        peak = max(peak, running)
+    return peak

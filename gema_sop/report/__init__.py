@@ -1,0 +1,1 @@
+from . import gema_booking_daily_report
