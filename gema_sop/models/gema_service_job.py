@@ -122,7 +122,6 @@ class GemaServiceJob(models.Model):
     license_plate = fields.Char(related="vehicle_id.license_plate", store=True)
     booking_id = fields.Many2one(
         "gema.booking",
-        string="Booking",
         index="btree_not_null",
         readonly=True,
         copy=False,
