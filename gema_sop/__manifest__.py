@@ -62,6 +62,7 @@
             "gema_sop/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/res_company_demo.xml",

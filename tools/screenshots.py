@@ -17,10 +17,42 @@ import time
 import urllib.request
 from pathlib import Path
 
+import erppeek
 import websocket
 
-# (file, login, path, what must be on the page when it is ready)
+# (file, login, path, what must be on the page when it is ready); paths may
+# name demo records as {xmlid} and the demo job's token link as {job_url}.
 SHOTS = [
+    (
+        "bookings-calendar",
+        "advisor",
+        "/odoo/action-gema_sop.gema_booking_action?view_type=calendar",
+        ".o_calendar_view",
+    ),
+    (
+        "booking-form",
+        "advisor",
+        "/odoo/action-gema_sop.gema_booking_action/{gema_booking_confirmed_demo}",
+        ".o_form_view",
+    ),
+    (
+        "booking-pivot",
+        "manager",
+        "/odoo/action-gema_sop.gema_booking_action?view_type=pivot",
+        ".o_pivot_view",
+    ),
+    (
+        "service-jobs-kanban",
+        "advisor",
+        "/odoo/action-gema_sop.gema_service_job_action",
+        ".o_kanban_view",
+    ),
+    (
+        "technician-my-jobs",
+        "technician",
+        "/odoo/action-gema_sop.gema_service_job_action_technician",
+        ".o_kanban_view",
+    ),
     (
         "sla-lines",
         "supervisor",
@@ -39,7 +71,35 @@ SHOTS = [
         "/odoo/action-gema_sop.gema_sop_document_action",
         ".o_list_view",
     ),
+    ("public-booking-page", "public", "/booking", "form"),
+    ("job-status-page", "public", "{job_url}", "main"),
 ]
+
+
+def _references(base, db):
+    """Ids of the demo records the paths name, and a token link to a demo
+    job's status page (as the customer gets it), through XML-RPC."""
+    client = erppeek.Client(base, db, "admin", "admin")
+    refs = {}
+    for row in client.read(
+        "ir.model.data",
+        [
+            ("module", "=", "gema_sop"),
+            ("model", "in", ["gema.booking", "gema.service.job"]),
+        ],
+        ["name", "res_id", "model"],
+    ):
+        refs[row["name"]] = row["res_id"]
+    [job] = (
+        client.read(
+            "gema.service.job", [("state", "=", "waiting_approval")], ["access_token"]
+        )[:1]
+        or client.read("gema.service.job", [], ["access_token"])[:1]
+    )
+    token = job["access_token"] or "screenshot-demo-token"
+    client.write("gema.service.job", [job["id"]], {"access_token": token})
+    refs["job_url"] = f"/my/jobs/{job['id']}?access_token={token}"
+    return refs
 
 
 class Browser:
@@ -142,13 +202,22 @@ def _chromium():
 def main(base, db, output):
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
+    refs = _references(base, db)
     browser = Browser()
     try:
         current = None
         for name, login, path, ready in SHOTS:
+            path = path.format(**refs)
             if login != current:
                 if login == "public":
                     browser.call("Network.clearBrowserCookies")
+                    browser.call(
+                        "Emulation.setDeviceMetricsOverride",
+                        width=390,
+                        height=844,
+                        deviceScaleFactor=1,
+                        mobile=True,
+                    )
                 else:
                     browser.login(base, db, login)
                 current = login

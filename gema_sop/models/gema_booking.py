@@ -444,24 +444,12 @@ class GemaBooking(models.Model):
         return result
 
     def unlink(self):
-        """A deleted booking takes its slots (hold and history) and its
-        message log with it, as its chatter goes with it: they only mean
-        something with their booking (and would keep its branch and
-        technician from being deleted).
-
-        sudo: slots and the log are written by the booking logic only;
-        deleting bookings is an SOP administrator's right."""
-        linked = [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        slots = (
-            self.env["gema.technician.slot"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(linked)
-        )
-        messages = self.env["gema.message"].sudo().search(linked)
+        """A deleted booking takes its slots (hold and history) with it:
+        they only mean something with their booking, and would keep its
+        technician from being deleted."""
+        slots = self.env["gema.technician.slot"]._gema_of(self)
         result = super().unlink()
         slots.unlink()
-        messages.unlink()
         return result
 
     def _gema_normalize_vals(self, vals):

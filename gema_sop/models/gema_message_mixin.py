@@ -31,6 +31,18 @@ class GemaMessageMixin(models.AbstractModel):
     _description = "Customer Messaging of an SOP Record"
     _inherit = ["mail.thread"]
 
+    def unlink(self):
+        """A deleted record takes its message log with it, as its chatter
+        goes with it (sudo: the log is written by the messaging only)."""
+        messages = (
+            self.env["gema.message"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
+        result = super().unlink()
+        messages.unlink()
+        return result
+
     def _gema_customer_partner(self):
         """The customer the messages of this record go to."""
         self.ensure_one()

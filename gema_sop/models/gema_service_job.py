@@ -477,6 +477,15 @@ class GemaServiceJob(models.Model):
         jobs._gema_launch_checklist()
         return jobs
 
+    def unlink(self):
+        """A deleted job takes its slots (hold and history) with it: they
+        only mean something with their job, and would keep its technicians
+        from being deleted."""
+        slots = self.env["gema.technician.slot"]._gema_of(self)
+        result = super().unlink()
+        slots.unlink()
+        return result
+
     def write(self, vals):
         self._gema_check_write(vals)
         unconfirm = self.browse()

@@ -107,6 +107,16 @@ class GemaTechnicianSlot(models.Model):
         return result
 
     @api.model
+    def _gema_of(self, records):
+        """Every slot, active or released, that ``records`` hold or held
+        (sudo: slots are written by the booking and job logic only)."""
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("res_model", "=", records._name), ("res_id", "in", records.ids)])
+        )
+
+    @api.model
     def _gema_overlapping(self, start, stop, employees, company):
         """``(id, employee id, start, stop, company id)`` of the active slots
         overlapping [``start``, ``stop``) that hold ``employees`` or a
