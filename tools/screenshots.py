@@ -79,26 +79,26 @@ SHOTS = [
 def _references(base, db):
     """Ids of the demo records the paths name, and a token link to a demo
     job's status page (as the customer gets it), through XML-RPC."""
-    client = erppeek.Client(base, db, "admin", "admin")
-    refs = {}
-    for row in client.read(
-        "ir.model.data",
-        [
-            ("module", "=", "gema_sop"),
-            ("model", "in", ["gema.booking", "gema.service.job"]),
-        ],
-        ["name", "res_id", "model"],
-    ):
-        refs[row["name"]] = row["res_id"]
-    [job] = (
-        client.read(
-            "gema.service.job", [("state", "=", "waiting_approval")], ["access_token"]
-        )[:1]
-        or client.read("gema.service.job", [], ["access_token"])[:1]
-    )
+    # XML ids are the administrator's to read; the records of the demo
+    # branch are the SOP administrator's, who works there.
+    admin = erppeek.Client(base, db, "admin", "admin")
+    client = erppeek.Client(base, db, "sopadmin", "sopadmin")
+    refs = {
+        row["name"]: row["res_id"]
+        for row in admin.read(
+            "ir.model.data",
+            [
+                ("module", "=", "gema_sop"),
+                ("model", "in", ["gema.booking", "gema.service.job"]),
+            ],
+            ["name", "res_id"],
+        )
+    }
+    job_id = refs["gema_service_job_waiting_demo"]
+    [job] = client.read("gema.service.job", [job_id], ["access_token"])
     token = job["access_token"] or "screenshot-demo-token"
-    client.write("gema.service.job", [job["id"]], {"access_token": token})
-    refs["job_url"] = f"/my/jobs/{job['id']}?access_token={token}"
+    client.write("gema.service.job", [job_id], {"access_token": token})
+    refs["job_url"] = f"/my/jobs/{job_id}?access_token={token}"
     return refs
 
 
@@ -131,6 +131,8 @@ class Browser:
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60)
         self.ids = 0
         self.call("Page.enable")
+        # The web client shows times in the browser's zone: the branch's.
+        self.call("Emulation.setTimezoneOverride", timezoneId="Asia/Jakarta")
         self.call(
             "Emulation.setDeviceMetricsOverride",
             width=1400,
