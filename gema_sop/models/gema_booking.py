@@ -82,7 +82,13 @@ class GemaBooking(models.Model):
 
     _name = "gema.booking"
     _description = "Booking"
-    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _inherit = [
+        "gema.sla.mixin",
+        "gema.message.mixin",
+        "gema.checklist.mixin",
+        "portal.mixin",
+    ]
+    _gema_checklist_plan = "gema_sop.mail_activity_plan_booking_checklist"
     _order = "start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "license_plate", "customer_name"]
@@ -245,11 +251,6 @@ class GemaBooking(models.Model):
         compute="_compute_tz",
         help="The time zone of the branch's operating hours.",
     )
-    checklist_done = fields.Integer(compute="_compute_checklist")
-    checklist_total = fields.Integer(compute="_compute_checklist")
-    checklist_progress = fields.Float(
-        string="Checklist", compute="_compute_checklist", help="Done items, in %."
-    )
 
     _sql_constraints = [
         (
@@ -352,37 +353,6 @@ class GemaBooking(models.Model):
     def _compute_access_url(self):
         for booking in self:
             booking.access_url = f"/my/bookings/{booking.id}"
-
-    def _compute_checklist(self):
-        """BK-12: done and total checklist activities, in one query."""
-        types = self._gema_checklist_types()
-        counts = {}
-        if self.ids and types:
-            # sudo: a checklist item assigned to a colleague still counts;
-            # only the numbers are shown.
-            groups = (
-                self.env["mail.activity"]
-                .with_context(active_test=False)
-                .sudo()
-                ._read_group(
-                    [
-                        ("res_model", "=", self._name),
-                        ("res_id", "in", self.ids),
-                        ("activity_type_id", "in", types.ids),
-                    ],
-                    ["res_id", "active"],
-                    ["__count"],
-                )
-            )
-            for res_id, active, count in groups:
-                entry = counts.setdefault(res_id, [0, 0])
-                entry[0] += 0 if active else count
-                entry[1] += count
-        for booking in self:
-            done, total = counts.get(booking.id, (0, 0))
-            booking.checklist_done = done
-            booking.checklist_total = total
-            booking.checklist_progress = 100.0 * done / total if total else 0.0
 
     def _compute_display_name(self):
         for booking in self:
@@ -691,10 +661,6 @@ class GemaBooking(models.Model):
             "gema_sop.mail_template_booking_alternatives", self._gema_channel()
         )
         return self._gema_open_link(messages)
-
-    def action_launch_checklist(self):
-        """BK-12: start the checklist plan (once)."""
-        self._gema_launch_checklist()
 
     def action_print_proof(self):
         return self.env.ref("gema_sop.action_report_gema_booking_proof").report_action(
@@ -1077,43 +1043,6 @@ class GemaBooking(models.Model):
                 "target": "new",
             }
         return True
-
-    @api.model
-    def _gema_checklist_types(self):
-        types = self.env["mail.activity.type"]
-        for xmlid in CHECKLIST:
-            types |= self.env.ref(xmlid, raise_if_not_found=False) or types
-        return types
-
-    def _gema_launch_checklist(self):
-        """BK-12: schedule the plan's items on bookings that have none yet."""
-        plan = self.env.ref("gema_sop.mail_activity_plan_booking_checklist")
-        types = plan.template_ids.activity_type_id
-        started = set(
-            self.env["mail.activity"]
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("activity_type_id", "in", types.ids),
-                ]
-            )
-            .mapped("res_id")
-        )
-        for booking in self.filtered(lambda b: b.id not in started):
-            responsible = booking.user_id or self.env.user
-            for template in plan.template_ids:
-                booking.activity_schedule(
-                    activity_type_id=template.activity_type_id.id,
-                    summary=template.summary,
-                    note=template.note,
-                    user_id=template._determine_responsible(responsible, booking)[
-                        "responsible"
-                    ].id
-                    or responsible.id,
-                    date_deadline=template._get_date_deadline(),
-                )
 
     def _gema_checklist_done(self, xmlids):
         """Tick the checklist items the system itself has just done."""

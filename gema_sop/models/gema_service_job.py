@@ -69,7 +69,13 @@ class GemaServiceJob(models.Model):
 
     _name = "gema.service.job"
     _description = "Service Job"
-    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _inherit = [
+        "gema.sla.mixin",
+        "gema.message.mixin",
+        "gema.checklist.mixin",
+        "portal.mixin",
+    ]
+    _gema_checklist_plan = "gema_sop.mail_activity_plan_service_job"
     _order = "id desc"
     _check_company_auto = True
 
@@ -298,11 +304,6 @@ class GemaServiceJob(models.Model):
     delay_alternative_label = fields.Char(
         string="Alternative", compute="_compute_gema_labels"
     )
-    checklist_done = fields.Integer(compute="_compute_checklist")
-    checklist_total = fields.Integer(compute="_compute_checklist")
-    checklist_progress = fields.Float(
-        string="Checklist", compute="_compute_checklist", help="ST-10, in percent."
-    )
 
     _sql_constraints = [
         (
@@ -392,38 +393,6 @@ class GemaServiceJob(models.Model):
         for job in self:
             job.updates_on_time = job.gema_sla_result != "breached"
             job.updates_on_time_rate = 100.0 if job.updates_on_time else 0.0
-
-    def _compute_checklist(self):
-        """ST-10 progress: done checklist activities out of those planned.
-
-        Done activities of the checklist types are kept (``keep_done``,
-        archived), so one grouped read counts both for the whole batch.
-        """
-        types = self._gema_checklist_types()
-        counts = {}
-        if self.ids and types:
-            groups = (
-                self.env["mail.activity"]
-                .with_context(active_test=False)
-                .sudo()
-                ._read_group(
-                    [
-                        ("res_model", "=", self._name),
-                        ("res_id", "in", self.ids),
-                        ("activity_type_id", "in", types.ids),
-                    ],
-                    ["res_id", "active"],
-                    ["__count"],
-                )
-            )
-            for res_id, active, count in groups:
-                done, total = counts.get(res_id, (0, 0))
-                counts[res_id] = (done + (0 if active else count), total + count)
-        for job in self:
-            done, total = counts.get(job.id, (0, 0))
-            job.checklist_done = done
-            job.checklist_total = total
-            job.checklist_progress = 100.0 * done / total if total else 0.0
 
     def _compute_access_url(self):
         for job in self:
@@ -948,35 +917,6 @@ class GemaServiceJob(models.Model):
             body=body,
             attachment_ids=lines.evidence_ids.ids,
             subtype_xmlid="mail.mt_note",
-        )
-
-    def _gema_launch_checklist(self):
-        """ST-10: the 8 checklist items of the SOP, for the service advisor."""
-        plan = self.env.ref(
-            "gema_sop.mail_activity_plan_service_job", raise_if_not_found=False
-        )
-        if not plan:
-            return
-        today = fields.Date.context_today(self)
-        for job in self:
-            for template in plan.template_ids:
-                job.activity_schedule(
-                    activity_type_id=template.activity_type_id.id,
-                    summary=template.summary,
-                    note=template.note,
-                    user_id=job.user_id.id or self.env.uid,
-                    date_deadline=template._get_date_deadline(today),
-                )
-
-    @api.model
-    def _gema_checklist_types(self):
-        plan = self.env.ref(
-            "gema_sop.mail_activity_plan_service_job", raise_if_not_found=False
-        )
-        return (
-            plan.sudo().template_ids.activity_type_id
-            if plan
-            else self.env["mail.activity.type"]
         )
 
     def _message_post_after_hook(self, message, msg_vals):
