@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -91,18 +92,18 @@ def concurrency_db():
     return _database("GEMA_TEST_CONCURRENCY_DB")
 
 
-@pytest.fixture(scope="session")
-def demo_server(demo_db, tmp_path_factory):
-    """An Odoo server on the demo database, on a free port; yields its URL."""
+@contextmanager
+def _odoo_server(db, log):
+    """A real Odoo server on ``db``, on a free port, logging to ``log``;
+    yields its URL and stops it afterwards."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "odoo.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             _odoo_command(
                 "server",
                 "-d",
-                demo_db,
-                f"--db-filter=^{demo_db}$",
+                db,
+                f"--db-filter=^{db}$",
                 f"--http-port={port}",
                 "--http-interface=127.0.0.1",
                 "--max-cron-threads=0",
@@ -127,3 +128,17 @@ def demo_server(demo_db, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db, tmp_path_factory):
+    """An Odoo server on the demo database; yields its URL."""
+    with _odoo_server(demo_db, tmp_path_factory.mktemp("server") / "odoo.log") as url:
+        yield url
+
+
+@pytest.fixture
+def concurrency_server(concurrency_db, tmp_path):
+    """An Odoo server on the concurrency copy database; yields its URL."""
+    with _odoo_server(concurrency_db, tmp_path / "odoo.log") as url:
+        yield url

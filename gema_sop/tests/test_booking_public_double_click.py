@@ -10,14 +10,11 @@ lead to the same booking instead of an error or a second booking.
 """
 
 import re
-import socket
-import subprocess
 import threading
 import time
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
-import pytest
 import pytz
 import requests
 
@@ -75,46 +72,9 @@ def _setup(registry):
         return branch.id, service.id
 
 
-@pytest.fixture
-def server(concurrency_db, odoo_command, tmp_path):
-    """An Odoo server on the concurrency database; yields its URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = tmp_path / "odoo.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            odoo_command(
-                "server",
-                "-d",
-                concurrency_db,
-                f"--db-filter=^{concurrency_db}$",
-                f"--http-port={port}",
-                "--http-interface=127.0.0.1",
-                "--max-cron-threads=0",
-                "--workers=0",
-            ),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                requests.get(f"{url}/web/health", timeout=2)
-                break
-            except requests.RequestException:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Odoo server did not start:\n{log.read_text()}")
-                time.sleep(0.5)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def test_bk1_double_click_at_the_same_moment_makes_one_booking(concurrency_db, server):
+def test_bk1_double_click_at_the_same_moment_makes_one_booking(
+    concurrency_db, concurrency_server
+):
     """BK-1: the second of two simultaneous submits waits for the first and
     leads to its booking; one booking exists."""
     with patch.dict(config.options, {"test_enable": False}):
@@ -127,7 +87,7 @@ def test_bk1_double_click_at_the_same_moment_makes_one_booking(concurrency_db, s
 
     visitor = requests.Session()
     page = visitor.get(
-        f"{server}/booking?company_id={branch_id}&service_type_id={service_id}"
+        f"{concurrency_server}/booking?company_id={branch_id}&service_type_id={service_id}"
         f"&date={day.isoformat()}",
         timeout=30,
     )
@@ -153,7 +113,10 @@ def test_bk1_double_click_at_the_same_moment_makes_one_booking(concurrency_db, s
 
     def second_click():
         answer["response"] = visitor.post(
-            f"{server}/booking/submit", data=form, allow_redirects=False, timeout=60
+            f"{concurrency_server}/booking/submit",
+            data=form,
+            allow_redirects=False,
+            timeout=60,
         )
 
     with registry.cursor() as cr:
