@@ -347,8 +347,7 @@ class GemaBooking(models.Model):
     @api.depends("company_id")
     def _compute_tz(self):
         for booking in self:
-            calendar = booking.company_id._gema_operating_calendar()
-            booking.tz = calendar.tz or booking.env.user.tz or "UTC"
+            booking.tz = booking.company_id._gema_tz()
 
     def _compute_access_url(self):
         for booking in self:

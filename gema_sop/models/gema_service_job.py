@@ -330,11 +330,7 @@ class GemaServiceJob(models.Model):
     @api.depends("company_id")
     def _compute_gema_tz(self):
         for job in self:
-            job.gema_tz = (
-                job.company_id._gema_operating_calendar().tz
-                or job.company_id.partner_id.tz
-                or "Asia/Jakarta"
-            )
+            job.gema_tz = job.company_id._gema_tz()
 
     @api.depends("state", "delay_alternative")
     @api.depends_context("lang")

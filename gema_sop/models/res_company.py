@@ -163,3 +163,9 @@ class ResCompany(models.Model):
         """The calendar that SOP time standards count in for this branch."""
         self.ensure_one()
         return self.gema_operating_calendar_id or self.resource_calendar_id
+
+    def _gema_tz(self):
+        """The branch's time zone, in which customers and staff read times:
+        its operating calendar's (the SOPs' branches are in WIB)."""
+        self.ensure_one()
+        return self._gema_operating_calendar().tz or "Asia/Jakarta"
