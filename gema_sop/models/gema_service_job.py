@@ -301,6 +301,17 @@ class GemaServiceJob(models.Model):
         help="Times in customer messages are shown in it.",
     )
     gema_state_label = fields.Char(string="Status", compute="_compute_gema_labels")
+    followup_ids = fields.One2many(
+        "gema.followup",
+        "service_job_id",
+        string="Follow-ups",
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+    )
+    followup_count = fields.Integer(
+        string="Follow-up Count",
+        compute="_compute_followup_count",
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+    )
     delay_alternative_label = fields.Char(
         string="Alternative", compute="_compute_gema_labels"
     )
@@ -343,6 +354,11 @@ class GemaServiceJob(models.Model):
         for job in self:
             job.gema_state_label = states.get(job.state, "")
             job.delay_alternative_label = alternatives.get(job.delay_alternative, "")
+
+    @api.depends("followup_ids")
+    def _compute_followup_count(self):
+        for job in self:
+            job.followup_count = len(job.followup_ids)
 
     @api.depends("technician_confirmed_date", "planned_stop")
     def _compute_plan_confirmed(self):
@@ -732,9 +748,15 @@ class GemaServiceJob(models.Model):
         return self._gema_notify("gema_sop.mail_template_service_job_ready")
 
     def action_deliver(self):
-        """The customer collected the vehicle."""
+        """The customer collected the vehicle; its follow-up call is due
+        (FU-1, sudo: made by the system for whoever hands the vehicle over)."""
         self._gema_move("delivered")
+        self.env["gema.followup"].sudo()._gema_create_for_jobs(self)
         return True
+
+    def action_open_followups(self):
+        self.ensure_one()
+        return self.followup_ids._get_records_action(name=self.env._("Follow-ups"))
 
     def action_cancel(self):
         self._gema_move("cancelled")

@@ -1,0 +1,697 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import normalize_phone
+
+STATES = [
+    ("to_call", "To Call"),
+    ("no_answer", "No Answer"),
+    ("contacted", "Contacted"),
+    ("testimonial", "Testimonial Requested"),
+    ("closed", "Closed"),
+]
+OPEN_STATES = ("to_call", "no_answer")
+OUTCOMES = [
+    ("satisfied", "Satisfied"),
+    ("feedback", "Feedback or Suggestion"),
+    ("complaint", "Complaint"),
+]
+# FU-8: the checklist items, in the order of the SOP's section 9.
+CHECKLIST = [
+    "gema_sop.mail_activity_type_fu8_data_checked",
+    "gema_sop.mail_activity_type_fu8_contacted",
+    "gema_sop.mail_activity_type_fu8_condition",
+    "gema_sop.mail_activity_type_fu8_feedback",
+    "gema_sop.mail_activity_type_fu8_testimonial",
+    "gema_sop.mail_activity_type_fu8_review_link",
+]
+# FU-6: after this many calls without an answer the follow-up may be closed
+# as unreachable.
+MAX_ATTEMPTS = 3
+# FU-1: the daily list covers the vehicles delivered up to this many days ago.
+LIST_DAYS = 3
+
+
+class GemaFollowup(models.Model):
+    """The post-service call to a customer, and their testimonial (FU).
+
+    One per delivered service job, made when the vehicle is handed over
+    (and by a daily scheduled action for any job that missed it), so the
+    daily call list of FU-1 is complete. The service advisor checks the
+    customer's number, calls or writes (FU-2), records the vehicle's
+    condition and the outcome; a complaint goes to the branch's CS
+    supervisor with its own time standard. Customers who do not answer stay
+    on the list with their next attempt planned (FU-6). Only a satisfied
+    customer is asked for a testimonial, with the branch's review link and
+    no reward (FU-3, FU-5); every testimonial gets a professional reply
+    before the follow-up is closed. The H+2 standard (FU-4) counts from the
+    service completion date (``service_date``).
+    """
+
+    _name = "gema.followup"
+    _description = "Service Follow-up"
+    _inherit = ["gema.sla.mixin", "gema.message.mixin", "gema.checklist.mixin"]
+    _gema_checklist_plan = "gema_sop.mail_activity_plan_followup"
+    _order = "service_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", readonly=True, copy=False, default="/", index="trigram"
+    )
+    state = fields.Selection(
+        STATES,
+        default="to_call",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+        readonly=True,
+    )
+    service_job_id = fields.Many2one(
+        "gema.service.job",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        help="A delivered job keeps its follow-up: it cannot be deleted while "
+        "the follow-up exists.",
+    )
+    company_id = fields.Many2one(
+        related="service_job_id.company_id", string="Branch", store=True, index=True
+    )
+    partner_id = fields.Many2one(
+        related="service_job_id.partner_id", string="Customer", store=True, index=True
+    )
+    vehicle_id = fields.Many2one(related="service_job_id.vehicle_id", store=True)
+    license_plate = fields.Char(related="service_job_id.license_plate", store=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Service Advisor",
+        index=True,
+        tracking=True,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("gema_sop.group_service_advisor").id)
+        ],
+        help="Who calls the customer; the job's service advisor by default.",
+    )
+    service_date = fields.Datetime(
+        string="Service Completed",
+        required=True,
+        readonly=True,
+        index=True,
+        help="When the vehicle was handed back to the customer; the follow-up "
+        "is due at the latest on the second working day after it (H+2).",
+    )
+    customer_phone = fields.Char(
+        string="Customer Number",
+        compute="_compute_customer_phone",
+        store=True,
+        help="The customer's mobile (else phone) number in international form.",
+    )
+    phone_status = fields.Selection(
+        [("valid", "Valid"), ("invalid", "Not Valid"), ("missing", "Missing")],
+        string="Number Check",
+        compute="_compute_customer_phone",
+        store=True,
+        index=True,
+        help="FU-1: the customer can only be contacted on a valid number; "
+        "correct it on the customer.",
+    )
+    contact_channel = fields.Selection(
+        [("phone", "Phone Call"), ("whatsapp", "WhatsApp")],
+        string="Contacted By",
+        default="phone",
+    )
+    attempt_count = fields.Integer(
+        string="Unanswered Attempts", readonly=True, copy=False
+    )
+    first_attempt_date = fields.Datetime(
+        string="First Attempt",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="When the customer was first called or written to (FU-4).",
+    )
+    last_attempt_date = fields.Datetime(
+        string="Last Attempt", readonly=True, copy=False
+    )
+    next_attempt_date = fields.Date(
+        string="Next Attempt",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="FU-6: the working day the customer is called again.",
+    )
+    contact_date = fields.Datetime(string="Reached On", readonly=True, copy=False)
+    contacted_by_id = fields.Many2one(
+        "res.users", string="Reached By", readonly=True, copy=False
+    )
+    condition_note = fields.Text(
+        string="Vehicle Condition After Service",
+        help="What the customer says about the vehicle since the service (FU-2).",
+    )
+    outcome = fields.Selection(OUTCOMES, index=True, tracking=True, copy=False)
+    feedback = fields.Text(
+        string="Feedback or Complaint",
+        help="The customer's feedback or complaint, in their words.",
+    )
+    complaint_date = fields.Datetime(
+        string="Complaint Escalated", readonly=True, copy=False
+    )
+    complaint_user_id = fields.Many2one(
+        "res.users", string="Escalated To", readonly=True, copy=False
+    )
+    complaint_resolution = fields.Text(
+        help="How the complaint was handled, as told to the customer."
+    )
+    complaint_handled_date = fields.Datetime(
+        string="Complaint Handled", readonly=True, copy=False
+    )
+    complaint_open = fields.Boolean(
+        string="Open Complaint", compute="_compute_complaint_open", store=True
+    )
+    testimonial_requested_date = fields.Datetime(
+        string="Testimonial Requested", readonly=True, copy=False
+    )
+    testimonial_requested_by_id = fields.Many2one(
+        "res.users", string="Requested By", readonly=True, copy=False
+    )
+    social_permission = fields.Selection(
+        [("granted", "Granted"), ("refused", "Refused")],
+        string="Social Media Permission",
+        readonly=True,
+        copy=False,
+        help="FU-3: whether the customer allows their testimonial to be "
+        "posted on social media (never with personal data).",
+    )
+    social_permission_date = fields.Datetime(
+        string="Permission Recorded", readonly=True, copy=False
+    )
+    social_permission_by_id = fields.Many2one(
+        "res.users", string="Permission Recorded By", readonly=True, copy=False
+    )
+    testimonial_date = fields.Date(
+        string="Testimonial Received",
+        copy=False,
+        help="When the customer's testimonial (review) was published or received.",
+    )
+    testimonial_sentiment = fields.Selection(
+        [("positive", "Positive"), ("neutral", "Neutral"), ("negative", "Negative")],
+        string="Testimonial Tone",
+        copy=False,
+    )
+    testimonial_text = fields.Text(string="Testimonial", copy=False)
+    testimonial_url = fields.Char(string="Testimonial Link", copy=False)
+    testimonial_reply = fields.Text(
+        string="Our Reply",
+        copy=False,
+        help="FU-5: every testimonial, positive or negative, gets a polite, "
+        "professional reply.",
+    )
+    testimonial_reply_date = fields.Datetime(
+        string="Replied On", readonly=True, copy=False
+    )
+    testimonial_reply_by_id = fields.Many2one(
+        "res.users", string="Replied By", readonly=True, copy=False
+    )
+    on_time_rate = fields.Float(
+        string="On Time (%)",
+        compute="_compute_on_time_rate",
+        store=True,
+        aggregator="avg",
+        help="100 when no time standard of the follow-up was breached, else 0; "
+        "its average is the share of follow-ups on time.",
+    )
+    gema_tz = fields.Char(string="Branch Time Zone", compute="_compute_gema_tz")
+    review_url = fields.Char(
+        string="Review Link", related="company_id.gema_google_review_url"
+    )
+
+    _sql_constraints = [
+        (
+            "service_job_unique",
+            "UNIQUE (service_job_id)",
+            "A service job has only one follow-up.",
+        ),
+    ]
+
+    # Computes ----------------------------------------------------------------
+
+    @api.depends("partner_id.mobile", "partner_id.phone")
+    def _compute_customer_phone(self):
+        for followup in self:
+            number = followup.partner_id.mobile or followup.partner_id.phone
+            followup.customer_phone = number or False
+            followup.phone_status = "missing"
+            if number:
+                try:
+                    followup.customer_phone = normalize_phone(self.env, number)
+                    followup.phone_status = "valid"
+                except ValidationError:
+                    followup.phone_status = "invalid"
+
+    @api.depends("complaint_date", "complaint_handled_date")
+    def _compute_complaint_open(self):
+        for followup in self:
+            followup.complaint_open = bool(
+                followup.complaint_date and not followup.complaint_handled_date
+            )
+
+    @api.depends("gema_sla_result")
+    def _compute_on_time_rate(self):
+        for followup in self:
+            followup.on_time_rate = (
+                0.0 if followup.gema_sla_result == "breached" else 100.0
+            )
+
+    @api.depends("company_id")
+    def _compute_gema_tz(self):
+        for followup in self:
+            followup.gema_tz = followup.company_id._gema_tz()
+
+    # CRUD ----------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        jobs = self.env["gema.service.job"].browse(
+            [vals["service_job_id"] for vals in vals_list if vals.get("service_job_id")]
+        )
+        by_id = {job.id: job for job in jobs}
+        for vals in vals_list:
+            job = by_id.get(vals.get("service_job_id"))
+            if job:
+                vals.setdefault("user_id", job.user_id.id)
+                vals.setdefault("service_date", job.state_date)
+            if (vals.get("testimonial_reply") or "").strip():
+                vals.setdefault("testimonial_reply_date", fields.Datetime.now())
+                vals.setdefault("testimonial_reply_by_id", self.env.uid)
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(job.company_id if job else self.env.company)
+                    .next_by_code("gema.followup")
+                    or "/"
+                )
+        followups = super().create(vals_list)
+        followups._gema_launch_checklist()
+        return followups
+
+    def write(self, vals):
+        if (
+            "state" in vals
+            and not self.env.su
+            and not self.env.context.get("gema_state_move")
+        ):
+            raise UserError(
+                self.env._(
+                    "Use the buttons of the follow-up to change its state; they "
+                    "check that the step is allowed."
+                )
+            )
+        if "testimonial_reply" in vals:
+            # FU-5: who answered the testimonial and when (stops its clock).
+            replied = bool((vals["testimonial_reply"] or "").strip())
+            vals = {
+                "testimonial_reply_date": replied and fields.Datetime.now(),
+                "testimonial_reply_by_id": replied and self.env.uid,
+                **vals,
+            }
+        return super().write(vals)
+
+    # Actions -------------------------------------------------------------------
+
+    def action_no_answer(self):
+        """FU-6: the customer did not answer; plan the next attempt on the
+        next working day. The follow-up stays on the list."""
+        self._gema_check_state(OPEN_STATES)
+        self._gema_check_phone()
+        now = fields.Datetime.now()
+        call = self.env.ref("mail.mail_activity_data_call")
+        for followup in self:
+            next_day = followup._gema_next_working_day()
+            followup._gema_move(
+                "no_answer",
+                attempt_count=followup.attempt_count + 1,
+                first_attempt_date=followup.first_attempt_date or now,
+                last_attempt_date=now,
+                next_attempt_date=next_day,
+            )
+            followup.activity_unlink(["mail.mail_activity_data_call"])
+            followup.activity_schedule(
+                activity_type_id=call.id,
+                date_deadline=next_day,
+                user_id=(followup.user_id or self.env.user).id,
+                summary=self.env._("Call the customer again (follow-up)"),
+            )
+            followup.message_post(
+                body=self.env._(
+                    "No answer (attempt %(count)s); next attempt on %(day)s.",
+                    count=followup.attempt_count,
+                    day=fields.Date.to_string(next_day),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_contacted(self):
+        """FU-2: the customer was reached and asked about the vehicle; the
+        outcome is recorded, and a complaint goes to the CS supervisor."""
+        self._gema_check_state(OPEN_STATES)
+        self._gema_check_phone()
+        for followup in self:
+            missing = []
+            if not followup.contact_channel:
+                missing.append(self.env._("how the customer was contacted"))
+            if not (followup.condition_note or "").strip():
+                missing.append(self.env._("the vehicle's condition after the service"))
+            if not followup.outcome:
+                missing.append(self.env._("the outcome"))
+            if (
+                followup.outcome in ("complaint", "feedback")
+                and not (followup.feedback or "").strip()
+            ):
+                missing.append(self.env._("the customer's feedback or complaint"))
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Record %(missing)s before marking %(followup)s as contacted.",
+                        missing=", ".join(missing),
+                        followup=followup.name,
+                    )
+                )
+        now = fields.Datetime.now()
+        for followup in self:
+            followup._gema_move(
+                "contacted",
+                contact_date=now,
+                contacted_by_id=self.env.uid,
+                first_attempt_date=followup.first_attempt_date or now,
+                last_attempt_date=now,
+                next_attempt_date=False,
+            )
+        self.activity_unlink(["mail.mail_activity_data_call"])
+        self._gema_checklist_done(CHECKLIST[:4])
+        self.filtered(lambda f: f.outcome == "complaint")._gema_escalate_complaint()
+        return True
+
+    def action_complaint_handled(self):
+        """The CS supervisor handled the complaint (FU-2, FU-7)."""
+        if not self.env.user.has_group("gema_sop.group_cs_supervisor"):
+            raise UserError(
+                self.env._("Only a CS supervisor can mark a complaint as handled.")
+            )
+        for followup in self:
+            if not followup.complaint_open:
+                raise UserError(
+                    self.env._(
+                        "%(followup)s has no open complaint.", followup=followup.name
+                    )
+                )
+            if not (followup.complaint_resolution or "").strip():
+                raise UserError(
+                    self.env._(
+                        "Write how the complaint of %(followup)s was handled.",
+                        followup=followup.name,
+                    )
+                )
+        self.write({"complaint_handled_date": fields.Datetime.now()})
+        self.activity_feedback(
+            ["gema_sop.mail_activity_type_followup_complaint"],
+            feedback=self.env._("Complaint handled."),
+        )
+        return True
+
+    def action_send_followup_message(self):
+        """FU-2: write to the customer (WhatsApp link by default) to ask how
+        the vehicle is; counts as the follow-up attempt of FU-4."""
+        self.ensure_one()
+        self._gema_check_state(OPEN_STATES)
+        self._gema_check_phone()
+        result = self._gema_notify("gema_sop.mail_template_followup_message")
+        if not self.first_attempt_date:
+            self.first_attempt_date = fields.Datetime.now()
+        return result
+
+    def action_request_testimonial(self):
+        """FU-3: only after a positive answer, with the branch's review link;
+        the request offers no reward (FU-5)."""
+        self.ensure_one()
+        if self.state != "contacted" or self.outcome != "satisfied":
+            raise UserError(
+                self.env._(
+                    "A testimonial is only requested from a satisfied customer, "
+                    "after the follow-up call."
+                )
+            )
+        if not self.company_id.gema_google_review_url:
+            raise UserError(
+                self.env._(
+                    "The branch %(branch)s has no Google review link: set it in "
+                    "the branch settings first.",
+                    branch=self.company_id.name,
+                )
+            )
+        result = self._gema_notify("gema_sop.mail_template_followup_testimonial")
+        self._gema_move(
+            "testimonial",
+            testimonial_requested_date=fields.Datetime.now(),
+            testimonial_requested_by_id=self.env.uid,
+        )
+        self._gema_checklist_done(CHECKLIST[4:])
+        return result
+
+    def action_permission_granted(self):
+        """FU-3: the customer allows posting their testimonial on social media."""
+        return self._gema_record_permission("granted")
+
+    def action_permission_refused(self):
+        """FU-3: the customer does not want it posted on social media."""
+        return self._gema_record_permission("refused")
+
+    def action_close(self):
+        """Close the follow-up: the customer was reached (or could not be
+        after several attempts), no complaint is open, and every testimonial
+        has its reply (FU-5)."""
+        for followup in self:
+            problem = False
+            if followup.state == "closed":
+                problem = self.env._(
+                    "%(followup)s is already closed.", followup=followup.name
+                )
+            elif (
+                followup.state in OPEN_STATES and followup.attempt_count < MAX_ATTEMPTS
+            ):
+                problem = self.env._(
+                    "%(followup)s: reach the customer first; a follow-up is "
+                    "closed without an answer only after %(max)s attempts.",
+                    followup=followup.name,
+                    max=MAX_ATTEMPTS,
+                )
+            elif followup.complaint_open:
+                problem = self.env._(
+                    "%(followup)s: the complaint must be handled by the CS "
+                    "supervisor first.",
+                    followup=followup.name,
+                )
+            elif followup.testimonial_date and not followup.testimonial_reply_date:
+                problem = self.env._(
+                    "%(followup)s: reply to the testimonial professionally "
+                    "before closing.",
+                    followup=followup.name,
+                )
+            if problem:
+                raise UserError(problem)
+        self._gema_move("closed", next_attempt_date=False)
+        self.activity_unlink(["mail.mail_activity_data_call"])
+        return True
+
+    def action_report_impolite(self):
+        """FU-7: a supervisor reports a testimonial asked impolitely or with
+        pressure, against the employee who asked."""
+        self.ensure_one()
+        employee = self.env["hr.employee"].search(
+            [
+                ("user_id", "=", (self.testimonial_requested_by_id or self.user_id).id),
+                ("company_id", "=", self.company_id.id),
+            ],
+            limit=1,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Report a Violation"),
+            "res_model": "gema.violation",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_sop": "FU",
+                "default_violation_type": "fu_impolite_request",
+                "default_company_id": self.company_id.id,
+                "default_employee_id": employee.id,
+                "default_res_model": self._name,
+                "default_res_id": self.id,
+            },
+        }
+
+    def action_open_job(self):
+        self.ensure_one()
+        return self.service_job_id._get_records_action()
+
+    # Business methods ----------------------------------------------------------
+
+    def _gema_move(self, state, **values):
+        self.with_context(gema_state_move=True).write(dict(values, state=state))
+
+    def _gema_check_state(self, states):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        wrong = self.filtered(lambda f: f.state not in states)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "This step is not possible for %(followups)s (%(state)s).",
+                    followups=", ".join(wrong.mapped("name")),
+                    state=", ".join(sorted({labels[s] for s in wrong.mapped("state")})),
+                )
+            )
+
+    def _gema_check_phone(self):
+        """FU-1: no contact without a valid number."""
+        wrong = self.filtered(lambda f: f.phone_status != "valid")
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "The customer's number of %(followups)s is missing or not "
+                    "valid: correct it on the customer before contacting them.",
+                    followups=", ".join(wrong.mapped("name")),
+                )
+            )
+
+    def _gema_checklist_done(self, xmlids):
+        """Tick the checklist items the step has just done."""
+        self.activity_feedback(xmlids, feedback=self.env._("Done by the system."))
+
+    def _gema_escalate_complaint(self):
+        """FU-2: the branch's CS supervisor gets the complaint as an activity;
+        setting the date starts the "complaint handled" time standard."""
+        people = self._gema_sla_people()
+        for followup in self:
+            supervisor = (
+                people[followup.id]["supervisor"]
+                or people[followup.id]["manager"]
+                or followup.user_id
+                or self.env.user
+            )
+            followup.write(
+                {
+                    "complaint_user_id": supervisor.id,
+                    "complaint_date": fields.Datetime.now(),
+                }
+            )
+            followup.activity_schedule(
+                "gema_sop.mail_activity_type_followup_complaint",
+                user_id=supervisor.id,
+                note=Markup("<p>%s</p><p>%s</p>")
+                % (
+                    self.env._(
+                        "Complaint of %(customer)s after the service of %(plate)s:",
+                        customer=followup.partner_id.name,
+                        plate=followup.license_plate,
+                    ),
+                    followup.feedback,
+                ),
+            )
+
+    def _gema_record_permission(self, answer):
+        wrong = self.filtered(
+            lambda f: f.outcome != "satisfied" or f.state == "to_call"
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Ask for the social media permission only when a satisfied "
+                    "customer gives a testimonial: %(followups)s",
+                    followups=", ".join(wrong.mapped("name")),
+                )
+            )
+        self.write(
+            {
+                "social_permission": answer,
+                "social_permission_date": fields.Datetime.now(),
+                "social_permission_by_id": self.env.uid,
+            }
+        )
+        return True
+
+    def _gema_notify(self, template_xmlid):
+        """Send a template by the channel in the context (``gema_channel``,
+        default the WhatsApp link) and open the link."""
+        channel = self.env.context.get("gema_channel", "whatsapp_link")
+        messages = self._gema_send_message(template_xmlid, channel)
+        if channel == "whatsapp_link" and len(messages) == 1:
+            return {
+                "type": "ir.actions.act_url",
+                "url": messages._gema_whatsapp_link(),
+                "target": "new",
+            }
+        return True
+
+    def _gema_next_working_day(self):
+        """The branch's next working day after today (its time zone)."""
+        self.ensure_one()
+        calendar = self.company_id._gema_operating_calendar()
+        today = datetime.now(pytz.timezone(self.gema_tz)).date()
+        # A working-time policy shifts days by the calendar's working days.
+        return (
+            self.env["gema.sla.policy"]
+            .new({"time_mode": "working"})
+            ._gema_shift_day(calendar, today, 1)
+        )
+
+    def _gema_sla_owner(self):
+        """The CS supervisor owns an open complaint's standard; the service
+        advisor the others."""
+        if self.complaint_open and self.complaint_user_id:
+            return self.complaint_user_id
+        return self.user_id or self.create_uid
+
+    @api.model
+    def _gema_create_for_jobs(self, jobs):
+        """The follow-ups of delivered ``jobs`` that have none yet."""
+        jobs = jobs.filtered(lambda j: j.state == "delivered")
+        done = set(self.search([("service_job_id", "in", jobs.ids)]).service_job_id.ids)
+        todo = jobs.filtered(lambda j: j.id not in done)
+        return self.create([{"service_job_id": job.id} for job in todo])
+
+    # Scheduled actions -------------------------------------------------------
+
+    @api.model
+    def _cron_create_missing(self):
+        """FU-1: every morning, make the follow-ups the hand-over did not
+        (imported or repaired jobs) for vehicles delivered in the last
+        ``LIST_DAYS`` days, so the day's list is complete. Idempotent."""
+        since = datetime.combine(
+            fields.Date.today() - timedelta(days=LIST_DAYS + 1), time.min
+        )
+        jobs = self.env["gema.service.job"].search(
+            [
+                ("state", "=", "delivered"),
+                ("state_date", ">=", since),
+                ("followup_ids", "=", False),
+            ]
+        )
+        recent = jobs.filtered(
+            lambda j: _days_ago(j.state_date, j.gema_tz) <= LIST_DAYS
+        )
+        return self._gema_create_for_jobs(recent)
+
+
+def _days_ago(moment, tz_name):
+    """Days between ``moment`` (naive UTC) and today, in time zone ``tz_name``."""
+    tz = pytz.timezone(tz_name)
+    day = pytz.utc.localize(moment).astimezone(tz).date()
+    return (datetime.now(tz).date() - day).days
