@@ -25,6 +25,7 @@
         "security/gema_service_job_portal_rules.xml",
         "security/gema_service_job_rules.xml",
         "security/gema_booking_portal_rules.xml",
+        "security/gema_conversation_rules.xml",
         "data/mail_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
@@ -37,6 +38,9 @@
         "data/gema_booking_data.xml",
         "data/gema_booking_sla_policy_data.xml",
         "data/gema_booking_mail_template_data.xml",
+        "data/gema_conversation_data.xml",
+        "data/gema_conversation_sla_data.xml",
+        "data/gema_conversation_mail_template_data.xml",
         "report/gema_booking_reports.xml",
         "views/res_config_settings_views.xml",
         "views/gema_sla_policy_views.xml",
@@ -56,6 +60,10 @@
         "views/gema_booking_templates.xml",
         "views/gema_booking_portal_templates.xml",
         "views/gema_service_job_portal_templates.xml",
+        "report/gema_conversation_report_views.xml",
+        "views/gema_conversation_views.xml",
+        "wizards/gema_conversation_log_wizard_views.xml",
+        "views/gema_conversation_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -72,5 +80,6 @@
         "demo/gema_violation_demo.xml",
         "demo/gema_booking_demo.xml",
         "demo/gema_service_job_demo.xml",
+        "demo/gema_conversation_demo.xml",
     ],
 }

@@ -21,3 +21,4 @@ from . import hr_employee
 from . import hr_employee_public
 from . import gema_service_type
 from . import gema_booking
+from . import gema_conversation
