@@ -26,6 +26,7 @@
         "security/gema_service_job_rules.xml",
         "security/gema_booking_portal_rules.xml",
         "security/gema_followup_rules.xml",
+        "security/gema_conversation_rules.xml",
         "data/mail_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
@@ -41,6 +42,9 @@
         "data/gema_followup_data.xml",
         "data/gema_followup_sla_data.xml",
         "data/gema_followup_mail_template_data.xml",
+        "data/gema_conversation_data.xml",
+        "data/gema_conversation_sla_data.xml",
+        "data/gema_conversation_mail_template_data.xml",
         "report/gema_booking_reports.xml",
         "views/res_config_settings_views.xml",
         "views/gema_sla_policy_views.xml",
@@ -61,6 +65,10 @@
         "views/gema_booking_templates.xml",
         "views/gema_booking_portal_templates.xml",
         "views/gema_service_job_portal_templates.xml",
+        "report/gema_conversation_report_views.xml",
+        "views/gema_conversation_views.xml",
+        "wizards/gema_conversation_log_wizard_views.xml",
+        "views/gema_conversation_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -78,5 +86,6 @@
         "demo/gema_booking_demo.xml",
         "demo/gema_service_job_demo.xml",
         "demo/gema_followup_demo.xml",
+        "demo/gema_conversation_demo.xml",
     ],
 }

@@ -2,3 +2,4 @@ from . import whatsapp_webhook
 from . import service_job
 from . import booking
 from . import portal
+from . import conversation

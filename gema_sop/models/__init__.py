@@ -22,3 +22,4 @@ from . import hr_employee_public
 from . import gema_service_type
 from . import gema_booking
 from . import gema_followup
+from . import gema_conversation

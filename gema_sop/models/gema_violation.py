@@ -27,6 +27,7 @@ VIOLATION_TYPES = [
     ("as_no_ticket_number", "AS: ticket number not given"),
     ("as_sla_missed", "AS: ticket SLA missed"),
     ("as_no_shipping_notice", "AS: shipping status not told"),
+    ("cs_escalation_late", "CS: escalation not handled in time"),
     ("other", "Other"),
 ]
 

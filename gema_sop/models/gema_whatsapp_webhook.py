@@ -10,7 +10,8 @@ from ..tools import whatsapp
 class GemaWhatsappWebhook(models.AbstractModel):
     """What the WhatsApp Business Cloud API tells us back (webhook).
 
-    Two things matter to the SOPs. An incoming customer message opens the
+    Three things matter to the SOPs. An incoming customer message is logged
+    on the customer's chat conversation (CS-2), and it opens the
     24-hour customer service window: the sender's partner gets its
     ``gema_whatsapp_last_inbound``, so the gateway sends free text instead
     of the approved template. And a message the API accepted may still fail
@@ -73,23 +74,37 @@ class GemaWhatsappWebhook(models.AbstractModel):
         numbers = set(companies.mapped("gema_whatsapp_phone_number_id"))
         inbound = {}
         statuses = []
+        received = []
         for entry in payload.get("entry") or []:
             for change in entry.get("changes") or []:
                 value = change.get("value") or {}
                 metadata = value.get("metadata") or {}
                 if metadata.get("phone_number_id") not in numbers:
                     continue
+                company = companies.filtered(
+                    lambda c, number=metadata["phone_number_id"]: (
+                        c.gema_whatsapp_phone_number_id == number
+                    )
+                )[:1]
+                names = {
+                    contact.get("wa_id"): (contact.get("profile") or {}).get("name")
+                    for contact in value.get("contacts") or []
+                }
                 for message in value.get("messages") or []:
                     sender, moment = message.get("from"), _moment(message)
                     if sender and sender.isdigit() and moment:
                         key = f"+{sender}"
                         inbound[key] = max(moment, inbound.get(key, moment))
+                        received.append(
+                            (company, key, names.get(sender), message, moment)
+                        )
                 statuses.extend(
                     status
                     for status in value.get("statuses") or []
                     if status.get("status") == "failed" and status.get("id")
                 )
         self._gema_open_windows(inbound)
+        self._gema_file_messages(received)
         failed = self._gema_apply_failures(statuses)
         return len(inbound), failed
 
@@ -110,6 +125,18 @@ class GemaWhatsappWebhook(models.AbstractModel):
                 partner.gema_whatsapp_last_inbound < moment
             ):
                 partner.gema_whatsapp_last_inbound = moment
+
+    @api.model
+    def _gema_file_messages(self, received):
+        """CS-2: each incoming message is logged, in full, on the customer's
+        open conversation of the branch (or a new one)."""
+        Conversation = self.env["gema.conversation"].with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=True
+        )
+        for company, phone, name, message, moment in received:
+            Conversation._gema_receive_whatsapp(
+                company, phone, name, _text(message), moment, message.get("id")
+            )
 
     @api.model
     def _gema_apply_failures(self, statuses):
@@ -151,3 +178,15 @@ def _moment(message):
     except (TypeError, ValueError):
         return None
     return datetime.fromtimestamp(stamp, timezone.utc).replace(tzinfo=None)
+
+
+def _text(message):
+    """What a webhook message says: its text, or its kind and caption for
+    a photo, voice note, location, ... (the officer opens WhatsApp for the
+    media itself)."""
+    kind = message.get("type") or "text"
+    content = message.get(kind)
+    if kind == "text":
+        return (content or {}).get("body") or ""
+    caption = content.get("caption") if isinstance(content, dict) else None
+    return f"[{kind}] {caption}" if caption else f"[{kind}]"

@@ -87,6 +87,13 @@ class ResCompany(models.Model):
         help="Minutes after the booked time after which a customer who has "
         "not arrived is marked as a no-show.",
     )
+    gema_conversation_retention_months = fields.Integer(
+        string="Chat Retention (Months)",
+        default=12,
+        help="Months after closing after which the content of a customer "
+        "service conversation (messages, summary, contact data) is removed; "
+        "its statistics are kept (CS-7, G-5). 0 keeps the content.",
+    )
 
     _sql_constraints = [
         (
@@ -103,6 +110,11 @@ class ResCompany(models.Model):
             "gema_booking_no_show_grace_positive",
             "CHECK (gema_booking_no_show_grace >= 0)",
             "The no-show grace period cannot be negative.",
+        ),
+        (
+            "gema_conversation_retention_months_positive",
+            "CHECK (gema_conversation_retention_months >= 0)",
+            "The chat retention period cannot be negative.",
         ),
     ]
 

@@ -42,3 +42,6 @@ class ResConfigSettings(models.TransientModel):
     gema_booking_no_show_grace = fields.Integer(
         related="company_id.gema_booking_no_show_grace", readonly=False
     )
+    gema_conversation_retention_months = fields.Integer(
+        related="company_id.gema_conversation_retention_months", readonly=False
+    )

@@ -1,1 +1,2 @@
 from . import gema_booking_daily_report
+from . import gema_conversation_report

@@ -16,3 +16,5 @@ from . import test_booking
 from . import test_booking_slots
 from . import test_booking_security
 from . import test_followup
+from . import test_conversation
+from . import test_conversation_http

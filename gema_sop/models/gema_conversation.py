@@ -1,0 +1,899 @@
+import re
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import plaintext2html
+
+from ..tools import normalize_phone
+from .gema_sla_status import SLA_RESULTS
+
+STATES = [
+    ("new", "New"),
+    ("answered", "Answered"),
+    ("escalated", "Escalated"),
+    ("closed", "Closed"),
+]
+# From a state, the states a conversation may reach. Answering happens by
+# itself when the first message goes out; a customer writing again after an
+# answer keeps the conversation answered.
+TRANSITIONS = {
+    "new": {"answered", "escalated", "closed"},
+    "answered": {"escalated", "closed"},
+    "escalated": {"answered", "closed"},
+    "closed": set(),
+}
+CHANNELS = [
+    ("whatsapp", "WhatsApp"),
+    ("live_chat", "Website Live Chat"),
+    ("instagram", "Instagram"),
+    ("facebook", "Facebook"),
+    ("other", "Other Messaging App"),
+]
+REQUEST_TYPES = [
+    ("general", "General Question"),
+    ("information", "Information Request"),
+    ("complaint", "Complaint"),
+    ("special", "Special Request"),
+]
+PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
+DIVISIONS = [
+    ("supervisor", "CS Supervisor"),
+    ("workshop", "Workshop (Service Advisor)"),
+    ("after_sales", "After-sales"),
+    ("management", "Management"),
+    ("other", "Other Division"),
+]
+OUTCOMES = [
+    ("solved", "Solved"),
+    ("information_given", "Information Given"),
+    ("booking_made", "Booking Made"),
+    ("escalation_solved", "Solved after Escalation"),
+    ("not_solved", "Not Solved"),
+    ("no_reply", "Customer Stopped Replying"),
+]
+# CS-3: what the first message says proposes the request type and the
+# priority the officer starts from (both stay editable). Words and phrases
+# are matched whole and case-insensitively, Indonesian and English; the
+# first entry that matches wins, else "general" and "normal".
+TYPE_KEYWORDS = [
+    (
+        "complaint",
+        [
+            "komplain",
+            "keluhan",
+            "kecewa",
+            "mengecewakan",
+            "tidak puas",
+            "rusak lagi",
+            "masih rusak",
+            "complaint",
+            "disappointed",
+            "unhappy",
+        ],
+    ),
+    (
+        "special",
+        [
+            "jemput",
+            "antar",
+            "home service",
+            "derek",
+            "permintaan khusus",
+            "pickup",
+            "tow",
+            "special request",
+        ],
+    ),
+    (
+        "information",
+        [
+            "harga",
+            "biaya",
+            "berapa",
+            "jam buka",
+            "alamat",
+            "lokasi",
+            "info",
+            "informasi",
+            "promo",
+            "jadwal",
+            "price",
+            "cost",
+            "how much",
+            "opening hours",
+            "address",
+            "location",
+            "schedule",
+        ],
+    ),
+]
+PRIORITY_KEYWORDS = [
+    (
+        "2",
+        [
+            "darurat",
+            "mogok",
+            "kecelakaan",
+            "rem blong",
+            "tidak bisa jalan",
+            "terbakar",
+            "berasap",
+            "bahaya",
+            "emergency",
+            "accident",
+            "breakdown",
+            "brake failure",
+        ],
+    ),
+    (
+        "1",
+        [
+            "segera",
+            "secepatnya",
+            "hari ini",
+            "kecewa",
+            "marah",
+            "komplain",
+            "keluhan",
+            "rusak lagi",
+            "urgent",
+            "today",
+            "angry",
+        ],
+    ),
+]
+MAX_SUMMARY = 2000
+MAX_COMMENT = 500
+BATCH_SIZE = 200
+
+
+def _patterns(table):
+    def words_of(words):
+        return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in words)
+
+    return [
+        (value, re.compile(rf"\b(?:{words_of(words)})\b", re.IGNORECASE))
+        for value, words in table
+    ]
+
+
+TYPE_PATTERNS = _patterns(TYPE_KEYWORDS)
+PRIORITY_PATTERNS = _patterns(PRIORITY_KEYWORDS)
+
+
+def _first_match(patterns, text, default):
+    for value, pattern in patterns:
+        if text and pattern.search(text):
+            return value
+    return default
+
+
+class GemaConversation(models.Model):
+    """A customer-service conversation over chat or WhatsApp (SOP CS).
+
+    A conversation opens when a customer writes (the WhatsApp webhook files
+    the message on the customer's open conversation of the branch, or opens
+    one; staff log the other channels by hand), and its first-response clock
+    (CS-4, 5 working minutes) starts at once. Customer messages are posted
+    in the chatter with the subtype *Customer Message Received*, which never
+    stops a "customer contacted" clock; the first message sent to the
+    customer answers the conversation and stores the first response time.
+    It may be escalated to a supervisor or a division (CS-5), and is closed
+    only after the solution was confirmed, the customer was asked whether
+    anything else is needed and the closing message was sent (CS-6). The
+    customer rates it on a token page (CS-8); after the branch's retention
+    period its content is removed and its statistics stay (CS-7, G-5).
+    """
+
+    _name = "gema.conversation"
+    _description = "Chat Conversation"
+    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _order = "priority desc, received_date desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "customer_name", "customer_phone"]
+
+    name = fields.Char(
+        string="Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        index="trigram",
+        default="/",
+    )
+    state = fields.Selection(
+        STATES,
+        default="new",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+        group_expand="_expand_states",
+    )
+    channel = fields.Selection(
+        CHANNELS,
+        required=True,
+        default="whatsapp",
+        tracking=True,
+        index=True,
+        help="Where the customer wrote (CS-1).",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        index=True,
+        tracking=True,
+        check_company=True,
+        help="Found or created by the WhatsApp number (CS-2).",
+    )
+    customer_name = fields.Char(tracking=True)
+    customer_phone = fields.Char(
+        string="WhatsApp Number",
+        tracking=True,
+        help="Stored in international form (+62...).",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="CS Officer",
+        index=True,
+        tracking=True,
+        default=lambda self: self._default_user_id(),
+        domain="[('share', '=', False)]",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    summary = fields.Text(
+        string="Customer's Request",
+        help="What the customer asks, as first written (read it fully, CS-2).",
+    )
+    request_type = fields.Selection(
+        REQUEST_TYPES,
+        compute="_compute_request_type",
+        store=True,
+        precompute=True,
+        readonly=False,
+        required=True,
+        index=True,
+        tracking=True,
+        help="Proposed from the words of the request (complaint, price, "
+        "pick-up, ...); the officer corrects it (CS-3).",
+    )
+    priority = fields.Selection(
+        PRIORITIES,
+        compute="_compute_priority",
+        store=True,
+        precompute=True,
+        readonly=False,
+        index=True,
+        tracking=True,
+        help="Proposed from the words of the request (breakdown, accident: "
+        "urgent; complaint, today: high); the officer corrects it (CS-3).",
+    )
+    received_date = fields.Datetime(
+        string="Received On",
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        readonly=True,
+        copy=False,
+    )
+    last_inbound_date = fields.Datetime(
+        string="Last Customer Message", readonly=True, copy=False
+    )
+    first_response_date = fields.Datetime(
+        string="First Response On", readonly=True, copy=False
+    )
+    first_response_minutes = fields.Float(
+        string="First Response (Minutes)",
+        readonly=True,
+        copy=False,
+        # 0 until answered: averages are in the Chat Analysis report.
+        aggregator=None,
+        digits=(16, 1),
+        help="Working minutes of the branch from the customer's message to "
+        "the first answer (CS-4).",
+    )
+    first_response_result = fields.Selection(
+        SLA_RESULTS,
+        string="First Response",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Result of the 5-minute first response standard (CS-4).",
+    )
+    escalated_to_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        copy=False,
+        # Only people who can open the conversation: CS supervisors and
+        # managers include the CS officer role.
+        domain=lambda self: [
+            ("share", "=", False),
+            ("groups_id", "in", self.env.ref("gema_sop.group_cs_officer").ids),
+        ],
+    )
+    escalation_division = fields.Selection(
+        DIVISIONS, string="Division", tracking=True, copy=False
+    )
+    escalation_reason = fields.Text(copy=False)
+    escalation_date = fields.Datetime(string="Escalated On", readonly=True, copy=False)
+    escalation_resolution = fields.Text(
+        copy=False, help="What the supervisor or division decided (CS-5)."
+    )
+    escalation_done_date = fields.Datetime(
+        string="Escalation Handled On", readonly=True, copy=False
+    )
+    solved_confirmed = fields.Boolean(
+        string="Solution Confirmed",
+        copy=False,
+        tracking=True,
+        help="The customer confirmed the question or complaint is solved (CS-6).",
+    )
+    anything_else_asked = fields.Boolean(
+        string="Asked If Anything Else",
+        copy=False,
+        tracking=True,
+        help="The customer was asked whether they need anything else (CS-6).",
+    )
+    closing_sent_date = fields.Datetime(
+        string="Closing Message Sent On", readonly=True, copy=False
+    )
+    outcome = fields.Selection(OUTCOMES, tracking=True, copy=False, index=True)
+    closed_date = fields.Datetime(
+        string="Closed On", readonly=True, copy=False, index=True
+    )
+    rating = fields.Integer(
+        readonly=True,
+        copy=False,
+        # 0 until rated: averages are in the Chat Analysis report.
+        aggregator=None,
+        help="The customer's rating, 1 (poor) to 5 (excellent) (CS-8).",
+    )
+    rating_comment = fields.Text(string="Customer's Comment", readonly=True, copy=False)
+    rated_date = fields.Datetime(string="Rated On", readonly=True, copy=False)
+    content_removed_date = fields.Datetime(
+        string="Content Removed On",
+        readonly=True,
+        copy=False,
+        help="The retention period had passed: the messages and contact data "
+        "were removed, the statistics kept (CS-7).",
+    )
+
+    _sql_constraints = [
+        (
+            "rating_range",
+            "CHECK (rating IS NULL OR rating BETWEEN 0 AND 5)",
+            "A rating is between 1 and 5.",
+        ),
+    ]
+
+    @api.model
+    def _default_user_id(self):
+        user = self.env.user
+        if (
+            user._is_internal()
+            and not user._is_superuser()
+            and user.has_group("gema_sop.group_cs_officer")
+        ):
+            return user
+        return self.env["res.users"]
+
+    # Computes ----------------------------------------------------------------
+
+    @api.depends("summary")
+    def _compute_request_type(self):
+        # An emptied summary (retention, CS-7) keeps the classification.
+        for conversation in self:
+            if conversation.summary or not conversation.request_type:
+                conversation.request_type = _first_match(
+                    TYPE_PATTERNS, conversation.summary, "general"
+                )
+
+    @api.depends("summary")
+    def _compute_priority(self):
+        for conversation in self:
+            if conversation.summary or not conversation.priority:
+                conversation.priority = _first_match(
+                    PRIORITY_PATTERNS, conversation.summary, "0"
+                )
+
+    def _expand_states(self, states, domain):
+        """The desk's kanban shows every state, in the order of the flow."""
+        return [key for key, _label in STATES]
+
+    def _compute_access_url(self):
+        for conversation in self:
+            conversation.access_url = f"/chat/rate/{conversation.id}"
+
+    def _compute_display_name(self):
+        for conversation in self:
+            parts = [conversation.name, conversation.customer_name]
+            conversation.display_name = " - ".join(p for p in parts if p)
+
+    # Constraints -------------------------------------------------------------
+
+    @api.constrains("summary")
+    def _check_summary(self):
+        long = self.filtered(lambda c: len(c.summary or "") > MAX_SUMMARY)
+        if long:
+            raise ValidationError(
+                self.env._(
+                    "Keep the request summary under %(max)s characters; the "
+                    "messages themselves are in the chatter: %(conversations)s",
+                    max=MAX_SUMMARY,
+                    conversations=", ".join(long.mapped("display_name")),
+                )
+            )
+
+    # CRUD --------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._gema_normalize_vals(vals)
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("gema.conversation")
+                    or "/"
+                )
+        conversations = super().create(vals_list)
+        conversations._gema_link_customer()
+        return conversations
+
+    def write(self, vals):
+        if "state" in vals:
+            self._gema_check_transition(vals["state"])
+        self._gema_normalize_vals(vals)
+        result = super().write(vals)
+        if "customer_phone" in vals:
+            self._gema_link_customer()
+        return result
+
+    def _gema_normalize_vals(self, vals):
+        if vals.get("customer_phone"):
+            vals["customer_phone"] = normalize_phone(self.env, vals["customer_phone"])
+
+    def _gema_link_customer(self):
+        """CS-2: the message is logged with the customer's data: the partner
+        of the number (found or created), and the name and number from it."""
+        Partner = self.env["res.partner"]
+        for conversation in self:
+            if conversation.customer_phone and not conversation.partner_id:
+                conversation.partner_id = Partner._gema_find_or_create_by_phone(
+                    conversation.customer_phone, conversation.customer_name
+                )
+            partner = conversation.partner_id
+            if partner and not conversation.customer_name:
+                conversation.customer_name = partner.name
+            if partner.gema_whatsapp_e164 and not conversation.customer_phone:
+                conversation.customer_phone = partner.gema_whatsapp_e164
+
+    def _gema_check_transition(self, target):
+        wrong = self.filtered(
+            lambda c: c.state != target and target not in TRANSITIONS[c.state]
+        )
+        if wrong:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "A conversation cannot go from %(from)s to %(to)s: "
+                    "%(conversations)s",
+                    **{
+                        "from": ", ".join(
+                            sorted({labels[s] for s in wrong.mapped("state")})
+                        ),
+                        "to": labels[target],
+                        "conversations": ", ".join(wrong.mapped("display_name")),
+                    },
+                )
+            )
+
+    # Customer and messages --------------------------------------------------
+
+    def _gema_customer_phone(self):
+        self.ensure_one()
+        return self.customer_phone or super()._gema_customer_phone()
+
+    def _gema_channel(self):
+        """Automatic WhatsApp when the branch's gateway is on, else the
+        click-to-chat link the officer opens."""
+        self.ensure_one()
+        if self.company_id.gema_whatsapp_gateway_enabled:
+            return "whatsapp_api"
+        return "whatsapp_link"
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """The first message to the customer answers the conversation and
+        stores the first response time (CS-4); a customer's message only
+        updates the time of their last message."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.subtype_id in self._gema_customer_subtypes():
+            unanswered = self.filtered(lambda c: not c.first_response_date)
+            unanswered.write({"first_response_date": message.date})
+            unanswered.filtered(lambda c: c.state == "new").write({"state": "answered"})
+        elif message.subtype_id == self.env.ref("gema_sop.mt_customer_inbound"):
+            self.write({"last_inbound_date": message.date})
+        return result
+
+    def _gema_log_inbound(self, text, moment=None, message_id=None):
+        """CS-2: log one customer message in the chatter, as written by the
+        customer, with a subtype that does not count as contact."""
+        self.ensure_one()
+        values = {
+            "body": plaintext2html(text),
+            "author_id": self.partner_id.id or False,
+            # The customer may have no email: name the sender anyway, so
+            # that the chatter shows who wrote.
+            "email_from": self.partner_id.email_formatted
+            or self.customer_name
+            or self.customer_phone
+            or self.env._("Customer"),
+            "message_type": "comment",
+            "subtype_xmlid": "gema_sop.mt_customer_inbound",
+        }
+        if message_id:
+            values["message_id"] = message_id
+        message = self.message_post(**values)
+        if moment:
+            # The customer wrote at ``moment`` (WhatsApp's time), not when
+            # Odoo received it. sudo: the date of a posted message is not
+            # writable by users.
+            message.sudo().date = moment
+            self.sudo().write({"last_inbound_date": moment})
+        return message
+
+    @api.model
+    def _gema_receive_whatsapp(self, company, phone, name, text, moment, wamid):
+        """An incoming WhatsApp message of ``company``'s number: filed on the
+        customer's open WhatsApp conversation of that branch, or on a new
+        one whose first-response clock starts. A message Meta delivers a
+        second time (same ``wamid``) is ignored. Returns the conversation."""
+        if wamid:
+            seen = (
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [("model", "=", self._name), ("message_id", "=", wamid)], limit=1
+                )
+            )
+            if seen:
+                return self.browse(seen.res_id)
+        partner = self.env["res.partner"]._gema_find_or_create_by_phone(phone, name)
+        conversation = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "=", partner.id),
+                ("channel", "=", "whatsapp"),
+                ("state", "!=", "closed"),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if not conversation:
+            conversation = self.with_company(company).create(
+                {
+                    "company_id": company.id,
+                    "channel": "whatsapp",
+                    "partner_id": partner.id,
+                    "customer_name": name or partner.name,
+                    "customer_phone": phone,
+                    "summary": (text or "")[:MAX_SUMMARY],
+                    "received_date": moment or fields.Datetime.now(),
+                }
+            )
+        conversation._gema_log_inbound(text, moment=moment, message_id=wamid)
+        return conversation
+
+    def _gema_open_link(self, messages):
+        """The click-to-chat link to open, for one message sent by link."""
+        links = messages.filtered(lambda m: m.channel == "whatsapp_link")
+        if len(self) == 1 and len(links) == 1:
+            return {
+                "type": "ir.actions.act_url",
+                "url": links._gema_whatsapp_link(),
+                "target": "new",
+            }
+        return True
+
+    # Actions -----------------------------------------------------------------
+
+    def action_log_customer_message(self):
+        """CS-2: log by hand what the customer wrote on another channel."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "gema_sop.gema_conversation_log_wizard_action"
+        )
+        action["context"] = {"default_conversation_id": self.id}
+        return action
+
+    def action_escalate(self):
+        """CS-5: the escalation form is filled in (to whom or which division,
+        and why); the conversation goes to that person's desk with an
+        activity, and the escalation time standard starts."""
+        self._gema_check_transition("escalated")
+        incomplete = self.filtered(
+            lambda c: not (c.escalated_to_id or c.escalation_division)
+            or not (c.escalation_reason or "").strip()
+        )
+        if incomplete:
+            raise UserError(
+                self.env._(
+                    "Fill in the escalation form first: to whom or to which "
+                    "division, and the reason: %(conversations)s",
+                    conversations=", ".join(incomplete.mapped("display_name")),
+                )
+            )
+        for conversation in self:
+            if not conversation.escalated_to_id:
+                conversation.escalated_to_id = conversation._gema_branch_supervisor()
+        self.write(
+            {
+                "state": "escalated",
+                "escalation_date": fields.Datetime.now(),
+                "escalation_done_date": False,
+            }
+        )
+        for conversation in self.filtered("escalated_to_id"):
+            conversation.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=conversation.escalated_to_id.id,
+                summary=self.env._("Escalated conversation: please handle"),
+                note=plaintext2html(conversation.escalation_reason),
+            )
+
+    def action_resolve_escalation(self):
+        """CS-5: the supervisor (or division) wrote the answer: back to the
+        officer, who tells the customer and closes."""
+        self._gema_check_transition("answered")
+        not_escalated = self.filtered(lambda c: c.state != "escalated")
+        if not_escalated:
+            raise UserError(
+                self.env._(
+                    "Only escalated conversations can be handled as escalations: "
+                    "%(conversations)s",
+                    conversations=", ".join(not_escalated.mapped("display_name")),
+                )
+            )
+        user = self.env.user
+        not_mine = self.filtered(
+            lambda c: c.escalated_to_id != user
+            and not user.has_group("gema_sop.group_cs_supervisor")
+        )
+        if not_mine:
+            raise UserError(
+                self.env._(
+                    "Only the person the conversation was escalated to, or a "
+                    "CS supervisor, can record how it was handled: "
+                    "%(conversations)s",
+                    conversations=", ".join(not_mine.mapped("display_name")),
+                )
+            )
+        missing = self.filtered(lambda c: not (c.escalation_resolution or "").strip())
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Write how the escalation was handled first: %(conversations)s",
+                    conversations=", ".join(missing.mapped("display_name")),
+                )
+            )
+        self.activity_feedback(
+            ["mail.mail_activity_data_todo"],
+            user_id=False,
+            feedback=self.env._("Escalation handled."),
+        )
+        self.write({"state": "answered", "escalation_done_date": fields.Datetime.now()})
+
+    def action_send_closing(self):
+        """CS-6: the closing message, with thanks and the rating link, once
+        the solution is confirmed and the customer was asked whether they
+        need anything else. Returns the click-to-chat link to open."""
+        closed = self.filtered(lambda c: c.state == "closed")
+        if closed:
+            raise UserError(
+                self.env._(
+                    "These conversations are already closed: %(conversations)s",
+                    conversations=", ".join(closed.mapped("display_name")),
+                )
+            )
+        self._gema_check_closing_steps(need_closing_sent=False)
+        template = self.env.ref("gema_sop.mail_template_conversation_closing")
+        messages = self.env["gema.message"]
+        for conversation in self:
+            conversation._portal_ensure_token()
+            messages |= conversation._gema_send_message(
+                template, conversation._gema_channel()
+            )
+        self.write({"closing_sent_date": fields.Datetime.now()})
+        return self._gema_open_link(messages)
+
+    def action_close(self):
+        """CS-6/CS-7: close with the outcome, after the closing steps."""
+        self._gema_check_transition("closed")
+        self._gema_check_closing_steps(need_closing_sent=True)
+        no_outcome = self.filtered(lambda c: not c.outcome)
+        if no_outcome:
+            raise UserError(
+                self.env._(
+                    "Record the outcome before closing: %(conversations)s",
+                    conversations=", ".join(no_outcome.mapped("display_name")),
+                )
+            )
+        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+
+    def _gema_check_closing_steps(self, need_closing_sent):
+        problems = []
+        for conversation in self:
+            missing = []
+            if not conversation.solved_confirmed:
+                missing.append(self.env._("the solution confirmed by the customer"))
+            if not conversation.anything_else_asked:
+                missing.append(self.env._("asking whether anything else is needed"))
+            if need_closing_sent and not conversation.closing_sent_date:
+                missing.append(self.env._("the closing message sent"))
+            if missing:
+                problems.append(f"{conversation.display_name}: {', '.join(missing)}")
+        if problems:
+            raise UserError(
+                self.env._(
+                    "A conversation is closed only after the closing steps "
+                    "(CS-6). Missing:\n%(problems)s",
+                    problems="\n".join(problems),
+                )
+            )
+
+    def _gema_branch_supervisor(self):
+        """A CS supervisor (not a manager) of the conversation's branch."""
+        self.ensure_one()
+        return self._gema_sla_people()[self.id]["supervisor"]
+
+    # Customer rating ---------------------------------------------------------
+
+    def _gema_rate(self, rating, comment):
+        """CS-8: the customer's one rating, from the token page (sudo)."""
+        self.ensure_one()
+        if self.rating:
+            raise UserError(self.env._("This conversation has already been rated."))
+        if not (self.closing_sent_date or self.state == "closed"):
+            raise UserError(
+                self.env._("The conversation can be rated once it is closed.")
+            )
+        if rating not in range(1, 6):
+            raise UserError(self.env._("Choose a rating from 1 to 5."))
+        self.write(
+            {
+                "rating": rating,
+                "rating_comment": (comment or "").strip()[:MAX_COMMENT] or False,
+                "rated_date": fields.Datetime.now(),
+            }
+        )
+        self.message_post(
+            body=Markup("%s %s")
+            % (self.env._("The customer rated the conversation:"), f"{rating}/5"),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    # SLA -------------------------------------------------------------------
+
+    def _gema_sla_owner(self):
+        """The escalation clock belongs to the person escalated to."""
+        if self.state == "escalated" and self.escalated_to_id:
+            return self.escalated_to_id
+        return super()._gema_sla_owner()
+
+    def _gema_sla_refresh(self):
+        """Also keep the first response time and result (CS-4) for reports."""
+        result = super()._gema_sla_refresh()
+        policy = self.env.ref(
+            "gema_sop.sla_policy_cs4_first_response", raise_if_not_found=False
+        )
+        if not policy:
+            return result
+        lines = (
+            self.env["gema.sla.status"]
+            .sudo()
+            .search_read(
+                [
+                    ("policy_id", "=", policy.id),
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "!=", "cancelled"),
+                ],
+                ["res_id", "result", "reached", "elapsed_hours"],
+                order="id",
+            )
+        )
+        by_record = {line["res_id"]: line for line in lines}
+        for conversation in self.with_context(gema_sla_refresh=True):
+            line = by_record.get(conversation.id)
+            if not line:
+                # Never clocked (made already answered): keep its values.
+                continue
+            reached = line["reached"]
+            values = {
+                "first_response_result": line["result"] or False,
+                "first_response_minutes": (
+                    round(line["elapsed_hours"] * 60, 1) if reached else 0.0
+                ),
+            }
+            if any(conversation[key] != value for key, value in values.items()):
+                # sudo: the SLA engine's result, whoever triggered it.
+                conversation.sudo().write(values)
+        return result
+
+    # Scheduled actions -------------------------------------------------------
+
+    @api.model
+    def _cron_remove_old_content(self, batch_size=BATCH_SIZE):
+        """CS-7, G-5: remove the content of conversations closed longer ago
+        than their branch's retention period.
+
+        Removed: the chatter (every message, customer's and staff's, with
+        its attachments and tracking), the log of messages sent, the
+        request summary, the customer's name, number and partner link, the
+        escalation texts and the rating comment. Kept for statistics: the
+        number, branch, channel, request type, priority, CS officer, dates,
+        first response time and result, SLA lines, escalation division,
+        outcome and rating.
+        """
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].search(
+            [("gema_conversation_retention_months", ">", 0)]
+        )
+        conversations = self.browse()
+        for company in companies:
+            limit = now - relativedelta(
+                months=company.gema_conversation_retention_months
+            )
+            conversations |= self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "closed"),
+                    ("closed_date", "<", limit),
+                    ("content_removed_date", "=", False),
+                ],
+                limit=batch_size - len(conversations),
+            )
+            if len(conversations) >= batch_size:
+                break
+        conversations._gema_remove_content(now)
+        self.env["ir.cron"]._notify_progress(
+            done=len(conversations),
+            remaining=0 if len(conversations) < batch_size else 1,
+        )
+
+    def _gema_remove_content(self, when):
+        # sudo: the retention job removes what no user may delete by hand.
+        sudo = self.sudo()
+        domain = [("model", "=", self._name), ("res_id", "in", self.ids)]
+        self.env["mail.message"].sudo().search(domain).unlink()
+        self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
+        self.env["gema.message"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
+        sudo.with_context(tracking_disable=True).write(
+            {
+                "summary": False,
+                "customer_name": False,
+                "customer_phone": False,
+                "partner_id": False,
+                "escalation_reason": False,
+                "escalation_resolution": False,
+                "rating_comment": False,
+                "content_removed_date": when,
+            }
+        )
+        sudo.message_unsubscribe(partner_ids=sudo.message_partner_ids.ids)
