@@ -27,6 +27,7 @@
         "security/gema_booking_portal_rules.xml",
         "security/gema_followup_rules.xml",
         "security/gema_conversation_rules.xml",
+        "security/gema_ticket_rules.xml",
         "data/mail_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
@@ -45,6 +46,9 @@
         "data/gema_conversation_data.xml",
         "data/gema_conversation_sla_data.xml",
         "data/gema_conversation_mail_template_data.xml",
+        "data/gema_ticket_data.xml",
+        "data/gema_ticket_sla_data.xml",
+        "data/gema_ticket_mail_template_data.xml",
         "report/gema_booking_reports.xml",
         "views/res_config_settings_views.xml",
         "views/gema_sla_policy_views.xml",
@@ -69,6 +73,8 @@
         "views/gema_conversation_views.xml",
         "wizards/gema_conversation_log_wizard_views.xml",
         "views/gema_conversation_portal_templates.xml",
+        "views/gema_ticket_views.xml",
+        "views/gema_ticket_portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -87,5 +93,6 @@
         "demo/gema_service_job_demo.xml",
         "demo/gema_followup_demo.xml",
         "demo/gema_conversation_demo.xml",
+        "demo/gema_ticket_demo.xml",
     ],
 }

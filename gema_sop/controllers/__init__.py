@@ -3,3 +3,4 @@ from . import service_job
 from . import booking
 from . import portal
 from . import conversation
+from . import ticket

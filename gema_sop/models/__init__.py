@@ -23,3 +23,4 @@ from . import gema_service_type
 from . import gema_booking
 from . import gema_followup
 from . import gema_conversation
+from . import gema_ticket

@@ -627,19 +627,6 @@ class GemaFollowup(models.Model):
         )
         return True
 
-    def _gema_notify(self, template_xmlid):
-        """Send a template by the channel in the context (``gema_channel``,
-        default the WhatsApp link) and open the link."""
-        channel = self.env.context.get("gema_channel", "whatsapp_link")
-        messages = self._gema_send_message(template_xmlid, channel)
-        if channel == "whatsapp_link" and len(messages) == 1:
-            return {
-                "type": "ir.actions.act_url",
-                "url": messages._gema_whatsapp_link(),
-                "target": "new",
-            }
-        return True
-
     def _gema_next_working_day(self):
         """The branch's next working day after today (its time zone)."""
         self.ensure_one()

@@ -80,3 +80,17 @@ class GemaMessageMixin(models.AbstractModel):
         for record in self:
             messages |= messages._gema_send(record, template, channel, body=body)
         return messages
+
+    def _gema_notify(self, template_xmlid):
+        """The buttons' way to send: ``template_xmlid`` by the channel in
+        the context (``gema_channel``, default the WhatsApp link); for one
+        WhatsApp link, the action that opens it for the staff member."""
+        channel = self.env.context.get("gema_channel", "whatsapp_link")
+        messages = self._gema_send_message(template_xmlid, channel)
+        if channel == "whatsapp_link" and len(messages) == 1:
+            return {
+                "type": "ir.actions.act_url",
+                "url": messages._gema_whatsapp_link(),
+                "target": "new",
+            }
+        return True

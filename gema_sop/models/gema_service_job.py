@@ -822,18 +822,10 @@ class GemaServiceJob(models.Model):
         return employees
 
     def _gema_notify(self, template_xmlid):
-        """Send a template to the customer by the channel in the context
-        (``gema_channel``, default the WhatsApp link) and open the link."""
-        channel = self.env.context.get("gema_channel", "whatsapp_link")
+        """The job's messages carry its status page link: its token is made
+        first, by the user who sends (not while rendering the template)."""
         self._portal_ensure_token()
-        messages = self._gema_send_message(template_xmlid, channel)
-        if channel == "whatsapp_link" and len(messages) == 1:
-            return {
-                "type": "ir.actions.act_url",
-                "url": messages._gema_whatsapp_link(),
-                "target": "new",
-            }
-        return True
+        return super()._gema_notify(template_xmlid)
 
     def _gema_log_states(self):
         """Close the previous state's log line and open the new one

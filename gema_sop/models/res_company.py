@@ -94,6 +94,12 @@ class ResCompany(models.Model):
         "service conversation (messages, summary, contact data) is removed; "
         "its statistics are kept (CS-7, G-5). 0 keeps the content.",
     )
+    gema_warranty_months = fields.Integer(
+        string="Default Warranty (Months)",
+        default=6,
+        help="Warranty terms proposed on a new after-sales ticket (AS-2); "
+        "the officer corrects it when the product's terms differ.",
+    )
 
     _sql_constraints = [
         (
@@ -110,6 +116,11 @@ class ResCompany(models.Model):
             "gema_booking_no_show_grace_positive",
             "CHECK (gema_booking_no_show_grace >= 0)",
             "The no-show grace period cannot be negative.",
+        ),
+        (
+            "gema_warranty_months_positive",
+            "CHECK (gema_warranty_months >= 0)",
+            "The default warranty period cannot be negative.",
         ),
         (
             "gema_conversation_retention_months_positive",

@@ -45,3 +45,6 @@ class ResConfigSettings(models.TransientModel):
     gema_conversation_retention_months = fields.Integer(
         related="company_id.gema_conversation_retention_months", readonly=False
     )
+    gema_warranty_months = fields.Integer(
+        related="company_id.gema_warranty_months", readonly=False
+    )

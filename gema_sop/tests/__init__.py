@@ -18,3 +18,5 @@ from . import test_booking_security
 from . import test_followup
 from . import test_conversation
 from . import test_conversation_http
+from . import test_ticket
+from . import test_ticket_portal

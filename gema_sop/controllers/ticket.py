@@ -1,0 +1,77 @@
+"""The customer's page of an after-sales ticket (SPEC AS-1 ... AS-5).
+
+The ticket number message carries ``/my/tickets/<id>?access_token=...``.
+The page shows the ticket number, the product, the status in plain words,
+the warranty status, the solution, the return shipment (carrier, tracking
+number, expected arrival) and, once solved, the satisfaction rating form
+(AS-5). Nothing else (G-5): no chronology, internal analysis, staff or
+other customer's data. The ticket is checked first (the visitor's own
+access rights, else its token, else 404) and only then read with sudo.
+"""
+
+from urllib.parse import urlencode
+
+from werkzeug.exceptions import NotFound
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import request, route
+
+from ..models.gema_ticket import MAX_RATING_COMMENT, RATINGS
+
+
+class GemaTicketPortal(CustomerPortal):
+    @route(
+        "/my/tickets/<int:ticket_id>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+    )
+    def gema_ticket_page(self, ticket_id, access_token=None, error=None, **kw):
+        ticket_sudo = self._gema_ticket_check_access(ticket_id, access_token)
+        return request.render(
+            "gema_sop.gema_ticket_page",
+            {
+                "ticket": ticket_sudo,
+                "access_token": access_token,
+                "error": error,
+                "max_comment": MAX_RATING_COMMENT,
+                "tz": ticket_sudo.company_id._gema_tz(),
+            },
+        )
+
+    @route(
+        "/my/tickets/<int:ticket_id>/rate",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+    )
+    def gema_ticket_rate(
+        self, ticket_id, access_token=None, rating=None, comment=None, **kw
+    ):
+        """Record the satisfaction rating (the route checks the CSRF token)."""
+        ticket_sudo = self._gema_ticket_check_access(ticket_id, access_token)
+        url = ticket_sudo.access_url
+        query = {"access_token": access_token} if access_token else {}
+        if rating not in dict(RATINGS):
+            query["error"] = "rating"
+        else:
+            try:
+                # Already sudo (from the access check): the token proved
+                # this ticket is the visitor's to rate.
+                ticket_sudo._gema_rate(rating, comment)
+            except UserError:
+                query["error"] = "refused"
+        return request.redirect(f"{url}?{urlencode(query)}" if query else url)
+
+    def _gema_ticket_check_access(self, ticket_id, access_token):
+        """The ticket, sudo, if the visitor may read it or holds its token;
+        404 otherwise (a wrong token must not tell that the ticket exists)."""
+        try:
+            return self._document_check_access(
+                "gema.ticket", ticket_id, access_token=access_token or None
+            )
+        except (AccessError, MissingError) as error:
+            raise NotFound() from error

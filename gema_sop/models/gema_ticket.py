@@ -1,0 +1,575 @@
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+STATES = [
+    ("new", "New"),
+    ("verified", "Warranty Checked"),
+    ("analysis", "Technical Analysis"),
+    ("in_progress", "Solution in Progress"),
+    ("shipping", "Return Shipping"),
+    ("done", "Solved"),
+    ("cancelled", "Cancelled"),
+]
+# The only moves a ticket can make (AS-1 → AS-5).
+TRANSITIONS = {
+    "new": {"verified", "cancelled"},
+    "verified": {"analysis", "cancelled"},
+    "analysis": {"in_progress", "cancelled"},
+    "in_progress": {"shipping", "done", "cancelled"},
+    "shipping": {"done"},
+    "done": set(),
+    "cancelled": set(),
+}
+WARRANTY_STATUSES = [
+    ("in_warranty", "In Warranty"),
+    ("expired", "Warranty Expired"),
+    ("void", "Warranty Void"),
+    ("unverifiable", "Not Verifiable"),
+]
+SOLUTIONS = [
+    ("repair", "Repair"),
+    ("replacement", "Replacement"),
+    ("education", "Usage Education"),
+]
+# What a technician changes on the tickets assigned to them (AS-3), and
+# logistics on the tickets to ship (AS-4): their part, nothing else.
+TECHNICIAN_FIELDS = {"analysis_report", "analysis_attachment_ids", "solution"}
+LOGISTICS_FIELDS = {
+    "carrier_type",
+    "carrier_name",
+    "tracking_number",
+    "expected_arrival",
+    "shipping_attachment_ids",
+}
+MAX_RATING_COMMENT = 1000
+RATINGS = [(str(value), str(value)) for value in range(1, 6)]
+
+
+class GemaTicket(models.Model):
+    """An after-sales complaint or service request (AS).
+
+    The ticket number is given to the customer at once (AS-1); the
+    purchase is verified and the warranty status decided from the purchase
+    date and the branch's warranty terms, and told to the customer (AS-2);
+    a technician analyses the problem and a solution is chosen and carried
+    out within the standard of that solution (AS-3); a repaired or replaced
+    item goes back through logistics with its tracking number, and the
+    customer is told (AS-4); finally the customer confirms the problem is
+    solved and rates the service on the ticket's page (AS-5). Each time
+    standard is a ``gema.sla.policy``; each message a ``mail.template``.
+    """
+
+    _name = "gema.ticket"
+    _description = "After-sales Ticket"
+    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Ticket Number",
+        readonly=True,
+        copy=False,
+        default="/",
+        index="trigram",
+    )
+    state = fields.Selection(
+        STATES,
+        default="new",
+        required=True,
+        tracking=True,
+        copy=False,
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Branch",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    channel = fields.Selection(
+        [
+            ("phone", "Phone"),
+            ("email", "Email"),
+            ("app", "App"),
+            ("whatsapp", "WhatsApp"),
+            ("walk_in", "In Person"),
+        ],
+        required=True,
+        default="phone",
+        help="How the complaint or request arrived (AS-1).",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+    )
+    partner_phone = fields.Char(
+        string="Customer Phone",
+        related="partner_id.mobile",
+        groups="gema_sop.group_cs_officer",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="CS Officer",
+        index=True,
+        tracking=True,
+        default=lambda self: self.env.user,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("gema_sop.group_cs_officer").id)
+        ],
+    )
+    product_name = fields.Char(
+        string="Product",
+        required=True,
+        help="What was bought or serviced, as the customer knows it.",
+    )
+    serial_number = fields.Char(string="Serial / Part Number")
+    vehicle_id = fields.Many2one(
+        "gema.vehicle", index="btree_not_null", check_company=True
+    )
+    service_job_id = fields.Many2one(
+        "gema.service.job",
+        index="btree_not_null",
+        check_company=True,
+        help="The workshop job whose work or parts the complaint concerns.",
+    )
+    chronology = fields.Text(
+        required=True, help="What happened, in the customer's words and in order."
+    )
+    # AS-2 ---------------------------------------------------------------------
+    purchase_date = fields.Date(help="From the proof of purchase.")
+    warranty_months = fields.Integer(
+        string="Warranty (Months)",
+        default=lambda self: self.env.company.gema_warranty_months,
+        help="The warranty terms of the product; the branch's default.",
+    )
+    warranty_end = fields.Date(compute="_compute_warranty_end", store=True)
+    warranty_card_number = fields.Char()
+    purchase_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "gema_ticket_purchase_attachment_rel",
+        string="Proof of Purchase & Warranty Card",
+    )
+    warranty_void_reason = fields.Text(
+        help="Why the warranty does not apply (e.g. damage by misuse, seal "
+        "broken); makes the warranty void."
+    )
+    warranty_status = fields.Selection(
+        WARRANTY_STATUSES, readonly=True, copy=False, index=True, tracking=True
+    )
+    warranty_status_label = fields.Char(
+        compute="_compute_warranty_status_label",
+        help="The status in the reader's language, for the customer messages.",
+    )
+    warranty_checked_date = fields.Datetime(readonly=True, copy=False)
+    warranty_told_date = fields.Datetime(
+        string="Warranty Status Told",
+        readonly=True,
+        copy=False,
+        help="When the customer was told the warranty status (AS-2).",
+    )
+    # AS-3 ---------------------------------------------------------------------
+    technician_id = fields.Many2one(
+        "hr.employee",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        domain="[('gema_technician', '=', True)]",
+    )
+    analysis_report = fields.Text(string="Damage Analysis")
+    analysis_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "gema_ticket_analysis_attachment_rel",
+        string="Analysis Evidence",
+    )
+    solution = fields.Selection(SOLUTIONS, tracking=True, index=True, copy=False)
+    solution_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    resolution_note = fields.Text(help="What was done, as told to the customer.")
+    resolved_date = fields.Datetime(readonly=True, copy=False)
+    # AS-4 ---------------------------------------------------------------------
+    return_shipping = fields.Boolean(
+        help="The repaired or replacement item goes back to the customer by "
+        "courier (logistics)."
+    )
+    carrier_type = fields.Selection(
+        [("own", "Own Courier"), ("third_party", "Third-party Courier")]
+    )
+    carrier_name = fields.Char(string="Carrier")
+    tracking_number = fields.Char()
+    shipped_date = fields.Datetime(readonly=True, copy=False)
+    expected_arrival = fields.Date()
+    shipping_notice_date = fields.Datetime(
+        string="Shipping Status Told", readonly=True, copy=False
+    )
+    delivered_date = fields.Datetime(string="Received On", readonly=True, copy=False)
+    shipping_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "gema_ticket_shipping_attachment_rel",
+        string="Delivery Note & Handover",
+    )
+    # AS-5 ---------------------------------------------------------------------
+    solved_confirmed_date = fields.Datetime(
+        string="Solved Confirmed",
+        readonly=True,
+        copy=False,
+        help="When the customer confirmed that the problem is solved.",
+    )
+    root_cause = fields.Selection(
+        [
+            ("product_defect", "Product Defect"),
+            ("workmanship", "Workmanship"),
+            ("wear", "Normal Wear"),
+            ("usage", "Usage Error"),
+            ("shipping_damage", "Shipping Damage"),
+            ("other", "Other"),
+        ],
+        index=True,
+        help="For the complaint recap and quality improvement (AS-5).",
+    )
+    rating = fields.Selection(
+        RATINGS,
+        string="Satisfaction",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The customer's rating on the ticket page, 1 (poor) to 5 "
+        "(excellent). A selection, not a number: reports count tickets per "
+        "rating, and unrated tickets are not averaged in as zeros.",
+    )
+    rating_comment = fields.Text(readonly=True, copy=False)
+    rated_date = fields.Datetime(readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "warranty_months_positive",
+            "CHECK (warranty_months >= 0)",
+            "The warranty period cannot be negative.",
+        ),
+    ]
+
+    @api.depends("purchase_date", "warranty_months")
+    def _compute_warranty_end(self):
+        for ticket in self:
+            ticket.warranty_end = ticket.purchase_date and (
+                ticket.purchase_date + relativedelta(months=ticket.warranty_months)
+            )
+
+    @api.depends("warranty_status")
+    @api.depends_context("lang")
+    def _compute_warranty_status_label(self):
+        labels = dict(self._fields["warranty_status"]._description_selection(self.env))
+        for ticket in self:
+            ticket.warranty_status_label = labels.get(ticket.warranty_status, "")
+
+    def _compute_access_url(self):
+        for ticket in self:
+            ticket.access_url = f"/my/tickets/{ticket.id}"
+
+    # CRUD ----------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = self.env["res.company"].browse(
+                    vals.get("company_id") or self.env.company.id
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("gema.ticket")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if (
+            "state" in vals
+            and not self.env.su
+            and not self.env.context.get("gema_state_move")
+        ):
+            raise UserError(
+                self.env._(
+                    "Use the buttons of the ticket to change its state; they "
+                    "check that the step is allowed."
+                )
+            )
+        self._gema_check_part(vals)
+        return super().write(vals)
+
+    def _gema_check_part(self, vals):
+        """A technician writes only the analysis, logistics only the
+        shipping (AS-6); the desk (CS officers) writes everything."""
+        user = self.env.user
+        if self.env.su or user.has_group("gema_sop.group_cs_officer"):
+            return
+        allowed = set(self._gema_engine_fields())
+        if user.has_group("gema_sop.group_technician"):
+            allowed |= TECHNICIAN_FIELDS
+        if user.has_group("gema_sop.group_logistics"):
+            allowed |= LOGISTICS_FIELDS
+        refused = set(vals) - allowed
+        if refused and not self.env.context.get("gema_state_move"):
+            labels = sorted(self._fields[name].string for name in refused)
+            raise UserError(
+                self.env._(
+                    "You may only change your part of the ticket; not: %(fields)s.",
+                    fields=", ".join(labels),
+                )
+            )
+
+    def _gema_engine_fields(self):
+        """Fields the SLA engine and the chatter write for anyone."""
+        return [
+            "gema_sla_deadline",
+            "gema_sla_result",
+            "message_main_attachment_id",
+            "activity_ids",
+        ]
+
+    # Actions -------------------------------------------------------------------
+
+    def action_send_ticket_number(self):
+        """AS-1: give the customer the ticket number and what happens next."""
+        return self._gema_notify("gema_sop.mail_template_ticket_number")
+
+    def action_check_warranty(self):
+        """AS-2: decide the warranty status from the purchase date and the
+        warranty terms (void when a reason says so)."""
+        self._gema_check_state({"new", "verified"})
+        today = fields.Date.context_today(self)
+        for ticket in self:
+            reported = (ticket.create_date or fields.Datetime.now()).date()
+            if (ticket.warranty_void_reason or "").strip():
+                status = "void"
+            elif not ticket.purchase_date:
+                status = "unverifiable"
+            elif ticket.purchase_date > today:
+                raise UserError(
+                    self.env._(
+                        "%(ticket)s: the purchase date cannot be in the future.",
+                        ticket=ticket.name,
+                    )
+                )
+            elif ticket.warranty_end >= reported:
+                status = "in_warranty"
+            else:
+                status = "expired"
+            ticket._gema_move(
+                "verified",
+                warranty_status=status,
+                warranty_checked_date=fields.Datetime.now(),
+            )
+        return True
+
+    def action_send_warranty_status(self):
+        """AS-2: tell the customer the warranty status and the process."""
+        self.ensure_one()
+        if not self.warranty_status:
+            raise UserError(
+                self.env._("Check the warranty of %(ticket)s first.", ticket=self.name)
+            )
+        result = self._gema_notify("gema_sop.mail_template_ticket_warranty")
+        self.warranty_told_date = fields.Datetime.now()
+        return result
+
+    def action_start_analysis(self):
+        """AS-3: hand the ticket to a technician for the technical analysis."""
+        self._gema_check_state({"verified"})
+        missing = self.filtered(lambda t: not t.technician_id)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Choose the technician who analyses %(tickets)s.",
+                    tickets=", ".join(missing.mapped("name")),
+                )
+            )
+        for ticket in self:
+            ticket._gema_move("analysis")
+            if ticket.technician_id.user_id:
+                ticket.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=ticket.technician_id.user_id.id,
+                    summary=self.env._(
+                        "Technical analysis of %(ticket)s", ticket=ticket.name
+                    ),
+                )
+        return True
+
+    def action_choose_solution(self):
+        """AS-3: the analysis is written and the solution chosen; the
+        solution's time standard starts."""
+        self._gema_check_state({"analysis"})
+        for ticket in self:
+            missing = []
+            if not (ticket.analysis_report or "").strip():
+                missing.append(self.env._("the damage analysis"))
+            if not ticket.solution:
+                missing.append(self.env._("the solution"))
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Record %(missing)s of %(ticket)s first.",
+                        missing=", ".join(missing),
+                        ticket=ticket.name,
+                    )
+                )
+        self._gema_move("in_progress", solution_date=fields.Datetime.now())
+        return True
+
+    def action_resolve(self):
+        """AS-3: the solution is carried out; a return goes to logistics."""
+        self._gema_check_state({"in_progress"})
+        empty = self.filtered(lambda t: not (t.resolution_note or "").strip())
+        if empty:
+            raise UserError(
+                self.env._(
+                    "Write what was done for %(tickets)s; the customer is told.",
+                    tickets=", ".join(empty.mapped("name")),
+                )
+            )
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket._gema_move(
+                "shipping" if ticket.return_shipping else "done", resolved_date=now
+            )
+        return True
+
+    def action_ship(self):
+        """AS-4: logistics hands the parcel to the courier."""
+        self._gema_check_state({"shipping"})
+        for ticket in self:
+            if ticket.shipped_date:
+                raise UserError(
+                    self.env._(
+                        "%(ticket)s has already been shipped.", ticket=ticket.name
+                    )
+                )
+            missing = []
+            if not ticket.carrier_type:
+                missing.append(self.env._("the courier"))
+            if ticket.carrier_type == "third_party" and not (
+                ticket.carrier_name and ticket.tracking_number
+            ):
+                missing.append(self.env._("the carrier and its tracking number"))
+            if not ticket.expected_arrival:
+                missing.append(self.env._("the expected arrival"))
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Record %(missing)s of %(ticket)s before shipping.",
+                        missing=", ".join(missing),
+                        ticket=ticket.name,
+                    )
+                )
+        self.with_context(gema_state_move=True).write(
+            {"shipped_date": fields.Datetime.now()}
+        )
+        return True
+
+    def action_send_shipping_notice(self):
+        """AS-4: tell the customer the shipping status and expected arrival."""
+        self.ensure_one()
+        if not self.shipped_date:
+            raise UserError(
+                self.env._("%(ticket)s has not been shipped yet.", ticket=self.name)
+            )
+        result = self._gema_notify("gema_sop.mail_template_ticket_shipping")
+        self.with_context(gema_state_move=True).write(
+            {"shipping_notice_date": fields.Datetime.now()}
+        )
+        return result
+
+    def action_mark_received(self):
+        """AS-4: the customer received the parcel (handover)."""
+        self._gema_check_state({"shipping"})
+        unshipped = self.filtered(lambda t: not t.shipped_date)
+        if unshipped:
+            raise UserError(
+                self.env._(
+                    "%(tickets)s has not been shipped yet.",
+                    tickets=", ".join(unshipped.mapped("name")),
+                )
+            )
+        self._gema_move("done", delivered_date=fields.Datetime.now())
+        return True
+
+    def action_confirm_solved(self):
+        """AS-5: the customer confirmed the problem is solved; they get the
+        satisfaction survey (the ticket page)."""
+        self._gema_check_state({"done"})
+        missing = self.filtered(lambda t: not t.root_cause)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Choose the root cause of %(tickets)s for the complaint recap.",
+                    tickets=", ".join(missing.mapped("name")),
+                )
+            )
+        self.write({"solved_confirmed_date": fields.Datetime.now()})
+        if len(self) == 1:
+            return self._gema_notify("gema_sop.mail_template_ticket_survey")
+        return True
+
+    def action_cancel(self):
+        self._gema_check_state({"new", "verified", "analysis", "in_progress"})
+        self._gema_move("cancelled")
+        return True
+
+    # Business methods ----------------------------------------------------------
+
+    def _gema_move(self, state, **values):
+        for ticket in self:
+            if state not in TRANSITIONS[ticket.state]:
+                ticket._gema_check_state(
+                    {s for s, t in TRANSITIONS.items() if state in t}
+                )
+        self.with_context(gema_state_move=True).write(dict(values, state=state))
+
+    def _gema_check_state(self, states):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        wrong = self.filtered(lambda t: t.state not in states)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "This step is not possible for %(tickets)s (%(state)s).",
+                    tickets=", ".join(wrong.mapped("name")),
+                    state=", ".join(sorted({labels[s] for s in wrong.mapped("state")})),
+                )
+            )
+
+    def _gema_rate(self, rating, comment):
+        """AS-5: the customer's one rating, from the token page (sudo)."""
+        self.ensure_one()
+        if self.rating:
+            raise UserError(self.env._("This ticket has already been rated."))
+        if self.state != "done":
+            raise UserError(self.env._("The ticket can be rated once it is solved."))
+        if str(rating) not in dict(RATINGS):
+            raise UserError(self.env._("Choose a rating from 1 to 5."))
+        self.with_context(gema_state_move=True).write(
+            {
+                "rating": str(rating),
+                "rating_comment": (comment or "").strip()[:MAX_RATING_COMMENT] or False,
+                "rated_date": fields.Datetime.now(),
+            }
+        )
+        self.message_post(
+            body=Markup("%s %s")
+            % (self.env._("The customer rated the service:"), f"{rating}/5"),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _gema_sla_owner(self):
+        """The technician owns the analysis; the CS officer the rest."""
+        if self.state == "analysis" and self.technician_id.user_id:
+            return self.technician_id.user_id
+        return self.user_id or self.create_uid
