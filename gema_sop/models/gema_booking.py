@@ -200,6 +200,16 @@ class GemaBooking(models.Model):
         "gema.service.job", "booking_id", string="Service Jobs", readonly=True
     )
     service_job_count = fields.Integer(compute="_compute_service_job_count")
+    conversation_id = fields.Many2one(
+        "gema.conversation",
+        string="Chat Conversation",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        ondelete="set null",
+        help="The chat the request was made in (BK-1).",
+    )
     request_key = fields.Char(copy=False, readonly=True)
     request_ip = fields.Char(copy=False, readonly=True, index=True)
     confirmed_date = fields.Datetime(string="Confirmed On", readonly=True, copy=False)

@@ -346,6 +346,14 @@ class GemaConversation(models.Model):
         string="Closing Message Sent On", readonly=True, copy=False
     )
     outcome = fields.Selection(OUTCOMES, tracking=True, copy=False, index=True)
+    booking_ids = fields.One2many(
+        "gema.booking", "conversation_id", string="Bookings", readonly=True
+    )
+    booking_count = fields.Integer(compute="_compute_handover_counts")
+    ticket_ids = fields.One2many(
+        "gema.ticket", "conversation_id", string="After-sales Tickets", readonly=True
+    )
+    ticket_count = fields.Integer(compute="_compute_handover_counts")
     closed_date = fields.Datetime(
         string="Closed On", readonly=True, copy=False, index=True
     )
@@ -617,6 +625,73 @@ class GemaConversation(models.Model):
         )
         action["context"] = {"default_conversation_id": self.id}
         return action
+
+    @api.depends("booking_ids", "ticket_ids")
+    def _compute_handover_counts(self):
+        for conversation in self:
+            conversation.booking_count = len(conversation.booking_ids)
+            conversation.ticket_count = len(conversation.ticket_ids)
+
+    def action_create_booking(self):
+        """BK-1: a booking request made in the chat becomes a booking of
+        that channel, with what the customer already told (no retyping)."""
+        self.ensure_one()
+        channel = {
+            "whatsapp": "whatsapp",
+            "live_chat": "website",
+            "instagram": "instagram",
+            "facebook": "facebook",
+        }.get(self.channel)
+        return self._gema_handover_action(
+            "gema.booking",
+            self.env._("New Booking"),
+            {
+                "default_channel": channel,
+                "default_customer_name": self.customer_name or self.partner_id.name,
+                "default_customer_phone": self.customer_phone,
+                "default_complaint": self.summary,
+            },
+        )
+
+    def action_create_ticket(self):
+        """AS-1: a complaint about something bought or serviced becomes an
+        after-sales ticket, with the customer and their words."""
+        self.ensure_one()
+        return self._gema_handover_action(
+            "gema.ticket",
+            self.env._("New After-sales Ticket"),
+            {
+                "default_channel": "whatsapp" if self.channel == "whatsapp" else "app",
+                "default_chronology": self.summary,
+            },
+        )
+
+    def action_open_bookings(self):
+        self.ensure_one()
+        return self.booking_ids._get_records_action(name=self.env._("Bookings"))
+
+    def action_open_tickets(self):
+        self.ensure_one()
+        return self.ticket_ids._get_records_action(
+            name=self.env._("After-sales Tickets")
+        )
+
+    def _gema_handover_action(self, model, name, defaults):
+        """The form of a new ``model`` record linked to this conversation."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_conversation_id": self.id,
+                "default_company_id": self.company_id.id,
+                "default_partner_id": self.partner_id.id,
+                **defaults,
+            },
+        }
 
     def action_escalate(self):
         """CS-5: the escalation form is filled in (to whom or which division,

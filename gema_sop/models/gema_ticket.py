@@ -141,6 +141,16 @@ class GemaTicket(models.Model):
         check_company=True,
         help="The workshop job whose work or parts the complaint concerns.",
     )
+    conversation_id = fields.Many2one(
+        "gema.conversation",
+        string="Chat Conversation",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        ondelete="set null",
+        help="The chat the complaint was made in.",
+    )
     chronology = fields.Text(
         required=True, help="What happened, in the customer's words and in order."
     )

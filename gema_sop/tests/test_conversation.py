@@ -539,3 +539,43 @@ class TestConversation(GemaSopCase):
             conversation.unlink()
         conversation.with_user(self.users["sopadmin"]).unlink()
         self.assertFalse(conversation.exists())
+
+    def test_cs5_bk1_as1_chat_hands_over_to_a_booking_or_a_ticket(self):
+        """BK-1, AS-1: a booking request or a product complaint made in a
+        chat becomes a booking of that channel or an after-sales ticket,
+        prefilled with the customer and their words, and linked back."""
+        conversation = self._open(
+            channel="instagram", summary="Mau booking servis rem hari Senin pagi."
+        )
+        action = conversation.action_create_booking()
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.officer)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(form.channel, "instagram")
+        self.assertEqual(form.customer_name, "Hendra Sitorus")
+        self.assertEqual(form.complaint, "Mau booking servis rem hari Senin pagi.")
+        form.license_plate = "BK 1234 ABC"
+        form.vehicle_type = "Toyota Avanza"
+        form.requested_start = datetime(2026, 11, 30, 2, 0)
+        booking = form.save()
+        self.assertEqual(booking.conversation_id, conversation)
+        self.assertEqual(booking.customer_phone, "+6281265550101")
+
+        action = conversation.action_create_ticket()
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.officer)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(form.partner_id, self.customer)
+        self.assertEqual(form.chronology, "Mau booking servis rem hari Senin pagi.")
+        form.product_name = "Kampas rem depan"
+        ticket = form.save()
+        self.assertEqual(ticket.conversation_id, conversation)
+        self.assertEqual(ticket.channel, "app")
+        conversation.invalidate_recordset()
+        self.assertEqual(
+            (conversation.booking_count, conversation.ticket_count), (1, 1)
+        )
