@@ -10,6 +10,7 @@ page of SHOTS and saves a PNG. A page that does not load fails the run.
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,8 @@ import erppeek
 import websocket
 
 # (file, login, path, what must be on the page when it is ready); paths may
-# name demo records as {xmlid} and the demo job's token link as {job_url}.
+# name demo records as {xmlid}, the demo job's and ticket's token links as
+# {job_url} and {ticket_url}.
 SHOTS = [
     (
         "bookings-calendar",
@@ -71,8 +73,45 @@ SHOTS = [
         "/odoo/action-gema_sop.gema_sop_document_action",
         ".o_list_view",
     ),
+    (
+        "followups-today",
+        "advisor",
+        "/odoo/action-gema_sop.gema_followup_action",
+        ".o_list_view",
+    ),
+    (
+        "followup-form",
+        "advisor",
+        "/odoo/action-gema_sop.gema_followup_action/{gema_followup_testimonial_demo}",
+        ".o_form_view",
+    ),
+    (
+        "chat-desk-kanban",
+        "cs",
+        "/odoo/action-gema_sop.gema_conversation_action",
+        ".o_kanban_view",
+    ),
+    (
+        "chat-form",
+        "cs",
+        "/odoo/action-gema_sop.gema_conversation_action/{gema_conversation_escalated_demo}",
+        ".o_form_view",
+    ),
+    (
+        "chat-analysis",
+        "manager",
+        "/odoo/action-gema_sop.gema_conversation_report_action",
+        ".o_pivot_view",
+    ),
+    (
+        "ticket-form",
+        "cs",
+        "/odoo/action-gema_sop.gema_ticket_action/{gema_ticket_shipping_demo}",
+        ".o_form_view",
+    ),
     ("public-booking-page", "public", "/booking", "form"),
     ("job-status-page", "public", "{job_url}", "main"),
+    ("ticket-page", "public", "{ticket_url}", "main"),
 ]
 
 
@@ -89,16 +128,29 @@ def _references(base, db):
             "ir.model.data",
             [
                 ("module", "=", "gema_sop"),
-                ("model", "in", ["gema.booking", "gema.service.job"]),
+                (
+                    "model",
+                    "in",
+                    [
+                        "gema.booking",
+                        "gema.service.job",
+                        "gema.followup",
+                        "gema.conversation",
+                        "gema.ticket",
+                    ],
+                ),
             ],
             ["name", "res_id"],
         )
     }
-    job_id = refs["gema_service_job_waiting_demo"]
-    [job] = client.read("gema.service.job", [job_id], ["access_token"])
-    token = job["access_token"] or "screenshot-demo-token"
-    client.write("gema.service.job", [job_id], {"access_token": token})
-    refs["job_url"] = f"/my/jobs/{job_id}?access_token={token}"
+    for key, model, xmlid in (
+        ("job_url", "gema.service.job", "gema_service_job_waiting_demo"),
+        ("ticket_url", "gema.ticket", "gema_ticket_shipping_demo"),
+    ):
+        [record] = client.read(model, [refs[xmlid]], ["access_token", "access_url"])
+        token = record["access_token"] or "screenshot-demo-token"
+        client.write(model, [refs[xmlid]], {"access_token": token})
+        refs[key] = f"{record['access_url']}?access_token={token}"
     return refs
 
 
@@ -180,7 +232,17 @@ class Browser:
             f"f.password.value = {json.dumps(login)};"
             "f.submit();})()"
         )
-        time.sleep(2)
+        # Logged in once the login page has been left (a busy server may
+        # take a while; a fixed pause made later pages open the login form).
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            time.sleep(0.5)
+            if self.evaluate(
+                "location.pathname !== '/web/login'"
+                " && document.readyState === 'complete'"
+            ):
+                return
+        raise RuntimeError(f"{login} could not log in")
 
     def save(self, path):
         data = self.call("Page.captureScreenshot", format="png")["data"]
@@ -190,7 +252,8 @@ class Browser:
         self.ws.close()
         self.process.terminate()
         self.process.wait(10)
-        self.profile.cleanup()
+        # Chromium's helpers may still be writing the profile as it exits.
+        shutil.rmtree(self.profile.name, ignore_errors=True)
 
 
 def _chromium():

@@ -154,6 +154,12 @@ class GemaTicket(models.Model):
     chronology = fields.Text(
         required=True, help="What happened, in the customer's words and in order."
     )
+    ticket_number_sent_date = fields.Datetime(
+        string="Ticket Number Sent",
+        readonly=True,
+        copy=False,
+        help="When the ticket number was sent to the customer (AS-1).",
+    )
     # AS-2 ---------------------------------------------------------------------
     purchase_date = fields.Date(help="From the proof of purchase.")
     warranty_months = fields.Integer(
@@ -349,7 +355,12 @@ class GemaTicket(models.Model):
 
     def action_send_ticket_number(self):
         """AS-1: give the customer the ticket number and what happens next."""
-        return self._gema_notify("gema_sop.mail_template_ticket_number")
+        self.ensure_one()
+        result = self._gema_notify("gema_sop.mail_template_ticket_number")
+        self.with_context(gema_state_move=True).write(
+            {"ticket_number_sent_date": fields.Datetime.now()}
+        )
+        return result
 
     def action_check_warranty(self):
         """AS-2: decide the warranty status from the purchase date and the

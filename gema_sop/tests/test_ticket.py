@@ -94,6 +94,7 @@ class TestTicket(GemaSopCase):
         )
         self.assertIn(ticket.name, message.body)
         self.assertEqual(line.state, "done")
+        self.assertEqual(ticket.ticket_number_sent_date, wib(30, 9, 20))
 
     def test_as1_number_not_given_in_time_is_a_violation(self):
         """AS-1, G-2: no ticket number within an hour: breach and violation
