@@ -67,6 +67,33 @@ class TestConversation(GemaSopCase):
 
     # CS-2 / CS-3: logging and classification ------------------------------
 
+    def test_cs1_every_channel_is_recorded_and_timed_alike(self):
+        """CS-1: WhatsApp, website live chat and the other messaging apps
+        are one desk: each conversation keeps its channel, every channel
+        gets the same first-response standard, and the analysis counts
+        them per channel."""
+        channels = [
+            value for value, _label in self.Conversation._fields["channel"].selection
+        ]
+        self.assertEqual(
+            set(channels), {"whatsapp", "live_chat", "instagram", "facebook", "other"}
+        )
+        with freeze_time(wib(23, 9)):
+            conversations = self.Conversation.browse()
+            for channel in channels:
+                conversations |= self._open(channel=channel)
+        self.assertEqual(conversations.mapped("channel"), channels)
+        for conversation in conversations:
+            line = self._line(conversation, "gema_sop.sla_policy_cs4_first_response")
+            self.assertEqual((line.state, line.deadline), ("running", wib(23, 9, 5)))
+        self.env.flush_all()
+        counts = dict(
+            self.env["gema.conversation.report"]._read_group(
+                [("id", "in", conversations.ids)], ["channel"], ["__count"]
+            )
+        )
+        self.assertEqual(counts, dict.fromkeys(channels, 1))
+
     def test_cs2_manual_conversation_finds_the_customer_by_any_typed_number(self):
         """CS-2: a conversation typed in by the officer is logged with the
         customer's data: the number is stored as +62..., the existing
