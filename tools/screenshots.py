@@ -223,6 +223,11 @@ class Browser:
         raise RuntimeError(f"{url}: {ready} never appeared")
 
     def login(self, base, db, login):
+        # Leave the previous user's web client first: its background
+        # requests would otherwise give the browser a new session between
+        # the login form and its post (CSRF failure).
+        self.call("Page.navigate", url="about:blank")
+        time.sleep(0.5)
         self.call("Network.enable")
         self.call("Network.clearBrowserCookies")
         self.open(f"{base}/web/login?db={db}", "form.oe_login_form")
