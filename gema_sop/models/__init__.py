@@ -11,6 +11,7 @@ from . import mail_template
 from . import gema_message
 from . import gema_message_mixin
 from . import gema_checklist_mixin
+from . import gema_state_mixin
 from . import gema_technician_slot
 from . import gema_vehicle
 from . import gema_whatsapp_webhook

@@ -55,7 +55,12 @@ class GemaFollowup(models.Model):
 
     _name = "gema.followup"
     _description = "Service Follow-up"
-    _inherit = ["gema.sla.mixin", "gema.message.mixin", "gema.checklist.mixin"]
+    _inherit = [
+        "gema.sla.mixin",
+        "gema.message.mixin",
+        "gema.checklist.mixin",
+        "gema.state.mixin",
+    ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_followup"
     _order = "service_date desc, id desc"
     _check_company_auto = True
@@ -303,17 +308,6 @@ class GemaFollowup(models.Model):
         return followups
 
     def write(self, vals):
-        if (
-            "state" in vals
-            and not self.env.su
-            and not self.env.context.get("gema_state_move")
-        ):
-            raise UserError(
-                self.env._(
-                    "Use the buttons of the follow-up to change its state; they "
-                    "check that the step is allowed."
-                )
-            )
         if "testimonial_reply" in vals:
             # FU-5: who answered the testimonial and when (stops its clock).
             replied = bool((vals["testimonial_reply"] or "").strip())
@@ -543,21 +537,6 @@ class GemaFollowup(models.Model):
         return self.service_job_id._get_records_action()
 
     # Business methods ----------------------------------------------------------
-
-    def _gema_move(self, state, **values):
-        self.with_context(gema_state_move=True).write(dict(values, state=state))
-
-    def _gema_check_state(self, states):
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        wrong = self.filtered(lambda f: f.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "This step is not possible for %(followups)s (%(state)s).",
-                    followups=", ".join(wrong.mapped("name")),
-                    state=", ".join(sorted({labels[s] for s in wrong.mapped("state")})),
-                )
-            )
 
     def _gema_check_phone(self):
         """FU-1: no contact without a valid number."""

@@ -64,7 +64,13 @@ class GemaTicket(models.Model):
 
     _name = "gema.ticket"
     _description = "After-sales Ticket"
-    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _inherit = [
+        "gema.sla.mixin",
+        "gema.message.mixin",
+        "gema.state.mixin",
+        "portal.mixin",
+    ]
+    _gema_transitions = TRANSITIONS
     _order = "id desc"
     _check_company_auto = True
 
@@ -307,17 +313,6 @@ class GemaTicket(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if (
-            "state" in vals
-            and not self.env.su
-            and not self.env.context.get("gema_state_move")
-        ):
-            raise UserError(
-                self.env._(
-                    "Use the buttons of the ticket to change its state; they "
-                    "check that the step is allowed."
-                )
-            )
         self._gema_check_part(vals)
         return super().write(vals)
 
@@ -546,26 +541,6 @@ class GemaTicket(models.Model):
         return True
 
     # Business methods ----------------------------------------------------------
-
-    def _gema_move(self, state, **values):
-        for ticket in self:
-            if state not in TRANSITIONS[ticket.state]:
-                ticket._gema_check_state(
-                    {s for s, t in TRANSITIONS.items() if state in t}
-                )
-        self.with_context(gema_state_move=True).write(dict(values, state=state))
-
-    def _gema_check_state(self, states):
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        wrong = self.filtered(lambda t: t.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "This step is not possible for %(tickets)s (%(state)s).",
-                    tickets=", ".join(wrong.mapped("name")),
-                    state=", ".join(sorted({labels[s] for s in wrong.mapped("state")})),
-                )
-            )
 
     def _gema_rate(self, rating, comment):
         """AS-5: the customer's one rating, from the token page (sudo)."""

@@ -208,8 +208,10 @@ class TestTicket(GemaSopCase):
         ticket = self._ticket()
         with self.assertRaises(UserError):
             ticket.action_start_analysis()
-        with self.assertRaises(UserError):
-            ticket.write({"state": "done"})
+        with self.assertRaisesBilingual(
+            UserError, "Use the buttons of AS/", "Gunakan tombol pada AS/"
+        ) as run:
+            run(lambda env: ticket.with_context(lang=env.lang).write({"state": "done"}))
         with self.assertRaises(UserError):
             ticket.action_resolve()
         ticket.action_check_warranty()
