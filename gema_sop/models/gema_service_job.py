@@ -73,6 +73,7 @@ class GemaServiceJob(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.checklist.mixin",
+        "gema.state.mixin",
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_service_job"
@@ -498,24 +499,13 @@ class GemaServiceJob(models.Model):
         return result
 
     def _gema_check_write(self, vals):
-        """The state moves only through the actions (``_gema_move`` checks
-        the transition); technicians change only their steps; a promised
+        """Technicians change only their steps (the state itself moves only
+        through the actions: ``gema.state.mixin``); a promised
         completion moves later only with a delay notice (ST-5)."""
         user = self.env.user
         desk = user.has_group("gema_sop.group_service_advisor") or user.has_group(
             "gema_sop.group_cs_officer"
         )
-        if (
-            "state" in vals
-            and not self.env.su
-            and not self.env.context.get("gema_state_move")
-        ):
-            raise UserError(
-                self.env._(
-                    "Use the buttons of the job to change its state; they check "
-                    "that the step is allowed."
-                )
-            )
         if not (self.env.su or desk):
             forbidden = set(vals) - TECHNICIAN_FIELDS - self._gema_engine_fields()
             if forbidden:
@@ -787,7 +777,7 @@ class GemaServiceJob(models.Model):
 
     # Business methods ----------------------------------------------------------
 
-    def _gema_move(self, state):
+    def _gema_move(self, state, **values):
         """Move to ``state`` or refuse the illegal transition."""
         labels = dict(self._fields["state"]._description_selection(self.env))
         wrong = self.filtered(lambda j: state not in TRANSITIONS[j.state])
@@ -802,7 +792,7 @@ class GemaServiceJob(models.Model):
                     target=labels[state],
                 )
             )
-        self.with_context(gema_state_move=True).write({"state": state})
+        self.with_context(gema_state_move=True).write(dict(values, state=state))
 
     def _gema_check_technician_access(self):
         """Technicians act on the jobs they are assigned to; desk roles and

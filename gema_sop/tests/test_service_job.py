@@ -80,7 +80,7 @@ class TestServiceJob(ServiceJobCase):
         ) as run:
             run(lambda env: job.with_env(env).action_finish())
         # Writing the state directly skips the checks: refused too.
-        with self.assertRaisesRegex(UserError, "Use the buttons of the job"):
+        with self.assertRaisesRegex(UserError, "Use the buttons of JOB/"):
             job.write({"state": "delivered"})
         job.action_cancel()
         with self.assertRaises(UserError):
