@@ -13,8 +13,9 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 INDONESIAN = {"Accept-Language": "id-ID"}
 
 
-@tagged("post_install", "-at_install")
-class TestTicketPortal(HttpCase, GemaSopCase):
+class TicketPortalCase(HttpCase, GemaSopCase):
+    """A customer's ticket with a return, and another customer's."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -83,6 +84,9 @@ class TestTicketPortal(HttpCase, GemaSopCase):
             headers=INDONESIAN,
         )
 
+
+@tagged("post_install", "-at_install")
+class TestTicketPortal(TicketPortalCase):
     def test_as4_page_shows_status_and_tracking_not_internal_data(self):
         """AS-1, AS-4, G-5: the token page shows the ticket, its warranty
         and the shipment; never the internal chronology or another
@@ -143,3 +147,27 @@ class TestTicketPortal(HttpCase, GemaSopCase):
         )
         self.assertIn("error=refused", response.url)
         self.assertEqual(self.ticket.rating, "5")
+
+
+@tagged("post_install", "-at_install")
+class TestTicketPortalTour(TicketPortalCase):
+    """AS-5 in a real browser on a phone-sized screen."""
+
+    browser_size = "390x844"
+    touch_enabled = True
+
+    def test_as5_tour_customer_rates_on_phone(self):
+        """AS-4 / AS-5: the customer opens the token link in Chromium, sees
+        the tracking number and rates 4 of 5 with a comment; the backend
+        records it once."""
+        self._to_shipped()
+        self.ticket.action_mark_received()
+        self.start_tour(
+            f"/my/tickets/{self.ticket.id}?access_token={self.token}",
+            "gema_ticket_portal_rating",
+        )
+        self.assertEqual(
+            (self.ticket.rating, self.ticket.rating_comment),
+            ("4", "Cepat, terima kasih"),
+        )
+        self.assertTrue(self.ticket.rated_date)

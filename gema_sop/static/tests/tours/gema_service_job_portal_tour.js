@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { fitsPhoneScreen } from "@gema_sop/../tests/tours/gema_tour_steps";
 
 /**
  * ST-2 / ST-4: the customer opens the status page of their job from the
@@ -16,18 +17,7 @@ registry.category("web_tour.tours").add("gema_service_job_portal_approval", {
             content: "The status page shows the job waiting for the customer",
             trigger: "#gema_job_state[data-state='waiting_approval']",
         },
-        {
-            content: "The page fits a phone screen (no sideways scrolling)",
-            trigger: "#gema_job_lines",
-            run() {
-                const width = document.documentElement.scrollWidth;
-                if (width > window.innerWidth) {
-                    throw new Error(
-                        `The page is ${width}px wide on a ${window.innerWidth}px screen`
-                    );
-                }
-            },
-        },
+        fitsPhoneScreen("#gema_job_lines"),
         {
             content: "Approve the brake pads",
             trigger: lineButton("Replace brake pads", ".o_gema_job_line_approve"),
