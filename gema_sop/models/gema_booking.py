@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 
-from ..tools import normalize_phone, normalize_plate
+from ..tools import assign_number, normalize_phone, normalize_plate
 from .gema_sla_status import SLA_RESULTS
 
 _logger = logging.getLogger(__name__)
@@ -387,16 +387,7 @@ class GemaBooking(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._gema_normalize_vals(vals)
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("gema.booking")
-                    or "/"
-                )
+            assign_number(self, vals)
         bookings = super().create(vals_list)
         bookings._gema_link_customer()
         return bookings

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
-from ..tools import normalize_phone
+from ..tools import assign_number, normalize_phone
 from .gema_sla_status import SLA_RESULTS
 
 STATES = [
@@ -446,16 +446,7 @@ class GemaConversation(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._gema_normalize_vals(vals)
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("gema.conversation")
-                    or "/"
-                )
+            assign_number(self, vals)
         conversations = super().create(vals_list)
         conversations._gema_link_customer()
         return conversations

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import normalize_phone
+from ..tools import assign_number, normalize_phone
 
 STATES = [
     ("to_call", "To Call"),
@@ -296,13 +296,7 @@ class GemaFollowup(models.Model):
             if (vals.get("testimonial_reply") or "").strip():
                 vals.setdefault("testimonial_reply_date", fields.Datetime.now())
                 vals.setdefault("testimonial_reply_by_id", self.env.uid)
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(job.company_id if job else self.env.company)
-                    .next_by_code("gema.followup")
-                    or "/"
-                )
+            assign_number(self, vals, job.company_id if job else None)
         followups = super().create(vals_list)
         followups._gema_launch_checklist()
         return followups

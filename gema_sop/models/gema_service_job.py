@@ -4,6 +4,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import assign_number
 from .gema_service_job_line import CLOSED_JOB_STATES
 
 STATES = [
@@ -442,16 +443,7 @@ class GemaServiceJob(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("gema.service.job")
-                    or "/"
-                )
+            assign_number(self, vals)
             vals.setdefault("state_date", fields.Datetime.now())
         jobs = super().create(vals_list)
         jobs._gema_log_states()

@@ -4,6 +4,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import assign_number
+
 STATES = [
     ("new", "New"),
     ("verified", "Warranty Checked"),
@@ -300,16 +302,7 @@ class GemaTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("gema.ticket")
-                    or "/"
-                )
+            assign_number(self, vals)
         return super().create(vals_list)
 
     def write(self, vals):
