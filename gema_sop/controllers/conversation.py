@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 from werkzeug.exceptions import NotFound
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request, route
 
 from ..models.gema_conversation import MAX_COMMENT
+from .access import record_or_404
 
 RATINGS = range(1, 6)
 
@@ -74,13 +75,8 @@ class GemaConversationRating(CustomerPortal):
         return request.redirect(url)
 
     def _gema_conversation_check_access(self, conversation_id, access_token):
-        """The conversation, sudo, when the token is its own; 404 otherwise
-        (a wrong token must not tell that the conversation exists)."""
+        """The conversation, sudo, by its token only (a chat has no portal
+        list): 404 without one."""
         if not access_token:
             raise NotFound()
-        try:
-            return self._document_check_access(
-                "gema.conversation", conversation_id, access_token=access_token
-            )
-        except (AccessError, MissingError) as error:
-            raise NotFound() from error
+        return record_or_404(self, "gema.conversation", conversation_id, access_token)

@@ -21,10 +21,11 @@ from werkzeug.exceptions import NotFound
 from odoo import fields
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request, route
 
 from ..models.gema_service_job_line import CLOSED_JOB_STATES
+from .access import record_or_404
 
 NOTICE_KEY = "gema_job_notice"
 DECISIONS = ("approved", "refused")
@@ -92,7 +93,7 @@ class GemaServiceJobPortal(CustomerPortal):
     @route("/my/jobs/<int:job_id>", type="http", auth="public", website=True)
     def portal_my_job(self, job_id, access_token=None, **kw):
         """The live status page of one job (token link or portal login)."""
-        job_sudo = self._gema_job_check_access(job_id, access_token)
+        job_sudo = record_or_404(self, "gema.service.job", job_id, access_token)
         values = self._gema_job_page_values(job_sudo, access_token)
         return request.render("gema_sop.portal_my_job", values)
 
@@ -104,7 +105,7 @@ class GemaServiceJobPortal(CustomerPortal):
     )
     def portal_my_job_photo(self, job_id, attachment_id, access_token=None, **kw):
         """A vehicle photo of the job, for whoever may see the job only."""
-        job_sudo = self._gema_job_check_access(job_id, access_token)
+        job_sudo = record_or_404(self, "gema.service.job", job_id, access_token)
         photo_sudo = job_sudo.photo_ids.filtered(
             lambda attachment: attachment.id == attachment_id
             and (attachment.mimetype or "").startswith("image/")
@@ -135,7 +136,7 @@ class GemaServiceJobPortal(CustomerPortal):
         token or the visitor's rights; the line must belong to that job, so a
         line id of another job gives 404 and changes nothing.
         """
-        job_sudo = self._gema_job_check_access(job_id, access_token)
+        job_sudo = record_or_404(self, "gema.service.job", job_id, access_token)
         line_sudo = job_sudo.line_ids.filtered(lambda line: line.id == line_id)
         if not line_sudo or decision not in DECISIONS:
             raise NotFound()
@@ -172,16 +173,6 @@ class GemaServiceJobPortal(CustomerPortal):
         own jobs as customers too."""
         partner = request.env.user.partner_id.commercial_partner_id
         return [("partner_id", "child_of", partner.id)]
-
-    def _gema_job_check_access(self, job_id, access_token):
-        """The job, sudo, if the visitor may read it or holds its token;
-        404 otherwise (a wrong token must not tell that the job exists)."""
-        try:
-            return self._document_check_access(
-                "gema.service.job", job_id, access_token=access_token or None
-            )
-        except (AccessError, MissingError) as error:
-            raise NotFound() from error
 
     def _gema_job_url(self, job, access_token):
         """The status page of ``job``, with the token the visitor came with."""

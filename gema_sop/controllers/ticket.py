@@ -11,13 +11,12 @@ access rights, else its token, else 404) and only then read with sudo.
 
 from urllib.parse import urlencode
 
-from werkzeug.exceptions import NotFound
-
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import UserError
 from odoo.http import request, route
 
 from ..models.gema_ticket import MAX_RATING_COMMENT, RATINGS
+from .access import record_or_404
 
 
 class GemaTicketPortal(CustomerPortal):
@@ -29,7 +28,7 @@ class GemaTicketPortal(CustomerPortal):
         website=True,
     )
     def gema_ticket_page(self, ticket_id, access_token=None, error=None, **kw):
-        ticket_sudo = self._gema_ticket_check_access(ticket_id, access_token)
+        ticket_sudo = record_or_404(self, "gema.ticket", ticket_id, access_token)
         return request.render(
             "gema_sop.gema_ticket_page",
             {
@@ -52,7 +51,7 @@ class GemaTicketPortal(CustomerPortal):
         self, ticket_id, access_token=None, rating=None, comment=None, **kw
     ):
         """Record the satisfaction rating (the route checks the CSRF token)."""
-        ticket_sudo = self._gema_ticket_check_access(ticket_id, access_token)
+        ticket_sudo = record_or_404(self, "gema.ticket", ticket_id, access_token)
         url = ticket_sudo.access_url
         query = {"access_token": access_token} if access_token else {}
         if rating not in dict(RATINGS):
@@ -65,13 +64,3 @@ class GemaTicketPortal(CustomerPortal):
             except UserError:
                 query["error"] = "refused"
         return request.redirect(f"{url}?{urlencode(query)}" if query else url)
-
-    def _gema_ticket_check_access(self, ticket_id, access_token):
-        """The ticket, sudo, if the visitor may read it or holds its token;
-        404 otherwise (a wrong token must not tell that the ticket exists)."""
-        try:
-            return self._document_check_access(
-                "gema.ticket", ticket_id, access_token=access_token or None
-            )
-        except (AccessError, MissingError) as error:
-            raise NotFound() from error
