@@ -22,6 +22,7 @@ import urllib.request
 from contextlib import contextmanager
 
 import pytest
+import websocket
 
 import odoo
 
@@ -56,12 +57,25 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def _odoo_script():
+    """Odoo's launcher script in its source tree: ``odoo-bin`` of a git
+    checkout, ``setup/odoo`` of a source archive. A multi-worker server
+    starts its websocket process as ``<python> <argv[0]> gevent``, so the
+    server must run from a script (``python -m odoo`` cannot be re-run that
+    way)."""
+    root = os.path.dirname(os.path.dirname(odoo.__file__))
+    for candidate in ("odoo-bin", os.path.join("setup", "odoo")):
+        path = os.path.join(root, candidate)
+        if os.path.isfile(path):
+            return path
+    pytest.fail(f"no odoo-bin nor setup/odoo in {root}")
+
+
 def _odoo_command(*args):
     command, *rest = args
     return [
         sys.executable,
-        "-m",
-        "odoo",
+        _odoo_script(),
         command,
         "-c",
         odoo.tools.config.rcfile,
@@ -92,11 +106,27 @@ def concurrency_db():
     return _database("GEMA_TEST_CONCURRENCY_DB")
 
 
+def _wait_for_health(url, process, log, deadline):
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/web/health", timeout=2):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Odoo server did not start:\n{log.read_text()}")
+            time.sleep(0.5)
+
+
 @contextmanager
-def _odoo_server(db, log):
-    """A real Odoo server on ``db``, on a free port, logging to ``log``;
-    yields its URL and stops it afterwards."""
-    port = _free_port()
+def _odoo_server(db, log, workers=2):
+    """A real Odoo server on ``db``, on free ports, logging to ``log``;
+    yields its URL and stops it afterwards.
+
+    It runs as production does, with ``workers`` HTTP worker processes and
+    the websocket (gevent) process beside them: a websocket process that
+    cannot start fails the fixture, hence the suite.
+    """
+    port, gevent_port = _free_port(), _free_port()
     with open(log, "wb") as out:
         process = subprocess.Popen(
             _odoo_command(
@@ -105,9 +135,13 @@ def _odoo_server(db, log):
                 db,
                 f"--db-filter=^{db}$",
                 f"--http-port={port}",
+                f"--gevent-port={gevent_port}",
                 "--http-interface=127.0.0.1",
                 "--max-cron-threads=0",
-                "--workers=0",
+                f"--workers={workers}",
+                # Tests wait on each other's transactions on purpose.
+                "--limit-time-real=600",
+                "--limit-time-cpu=600",
             ),
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -116,18 +150,32 @@ def _odoo_server(db, log):
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/web/health", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Odoo server did not start:\n{log.read_text()}")
-                time.sleep(0.5)
+        _wait_for_health(url, process, log, deadline)
+        if workers:
+            _check_websocket(f"127.0.0.1:{gevent_port}", process, log, deadline)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _check_websocket(host, process, log, deadline):
+    """Open a real websocket on the server's gevent process (live
+    notifications, the activity systray and live chat go through it)."""
+    while True:
+        try:
+            socket_ = websocket.create_connection(
+                f"ws://{host}/websocket", timeout=5, origin=f"http://{host}"
+            )
+        except (OSError, websocket.WebSocketException):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"the Odoo websocket process did not start:\n{log.read_text()}"
+                )
+            time.sleep(0.5)
+        else:
+            socket_.close()
+            return
 
 
 @pytest.fixture(scope="session")

@@ -60,21 +60,39 @@ fi
 pip="$venv/bin/pip"
 constraints="$cache/odoo-18.0/constraints.txt"
 # Some pinned sdists (e.g. gevent 22.10) do not build with setuptools >= 70.
-echo "setuptools<70" > "$constraints"
+# gevent loads its plugins through pkg_resources, which (setuptools < 70)
+# does not find distributions whose dist-info folder has the normalised name
+# of recent wheels (zope_interface-8.x.dist-info): Odoo's websocket process
+# (`gevent`, started with --workers) then dies at start with
+# "DistributionNotFound: zope.interface". These releases still ship
+# zope.interface-7.2.dist-info / zope.event-5.0.dist-info.
+cat > "$constraints" <<'PINS'
+setuptools<70
+zope.interface==7.2
+zope.event==5.0
+PINS
 export PIP_CONSTRAINT="$constraints" PIP_DISABLE_PIP_VERSION_CHECK=1
 
 odoo_reqs="$cache/odoo-18.0/odoo-requirements.txt"
 # python-ldap needs system headers and only serves the auth_ldap addon.
 grep -v '^python-ldap' "$src/requirements.txt" > "$odoo_reqs"
 stamp="$venv/.odoo-installed"
-want=$(cat "$odoo_reqs" "$src/odoo/release.py" | sha256sum | cut -c1-16)
+want=$(cat "$odoo_reqs" "$src/odoo/release.py" "$constraints" | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "gema_sop: installing Odoo's requirements into $venv"
     "$pip" install -q "setuptools<70" wheel
     "$pip" install -q -r "$odoo_reqs"
+    # A cache made before the pins above keeps newer zope wheels: replace them.
+    "$pip" install -q "zope.interface==7.2" "zope.event==5.0"
     # Editable: the cached source tree is the installed Odoo.
     "$pip" install -q --no-deps --no-build-isolation -e "$src"
+    # The websocket process of a multi-worker server patches with gevent at
+    # start: check here that it can, rather than in production.
+    "$venv/bin/python" -c "import gevent.monkey; gevent.monkey.patch_all()" \
+        || die "gevent cannot patch this environment (Odoo's websocket process would not start): delete $venv and run again."
     echo "$want" > "$stamp"
+    # Odoo's pins may have replaced some of the project's (polib): reinstall.
+    rm -f "$venv/.project-installed"
 fi
 
 stamp="$venv/.project-installed"
