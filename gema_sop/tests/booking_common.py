@@ -9,9 +9,9 @@ from datetime import datetime
 
 import freezegun
 
-from .common import GemaSopCase
+from .common import SUITE_NOW, GemaSopCase
 
-MONDAY_0800 = datetime(2026, 11, 23, 1, 0)
+MONDAY_0800 = SUITE_NOW
 
 
 def wib(day, hour, minute=0):

@@ -3,11 +3,22 @@
 Every test builds its own data (never demo data): a branch of the main
 company open 08:00-17:00 Monday-Saturday in Asia/Jakarta, and one user per
 SOP role with only that role's group.
+
+Every test runs at a known moment, never at the real one: the whole class
+(its ``setUpClass`` fixtures and the database's create and write dates
+included) is frozen at ``SUITE_NOW``, Monday 23
+November 2026, 08:00 WIB, and a test that needs another moment freezes it
+itself (``freeze_time``, ``startClock``), so that what a test creates and
+what it checks are measured on the same clock whatever day the suite runs.
+``make test`` proves it by running the suite again with the clock moved a
+year ahead onto a Sunday night (``tools/moved_clock.sh``).
 """
 
 from contextlib import contextmanager
+from datetime import datetime
+from unittest.mock import patch
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.tests import TransactionCase, new_test_user
 
@@ -22,12 +33,24 @@ ROLE_GROUPS = {
 }
 
 
+# Monday 23 November 2026, 08:00 WIB (UTC+7), as the naive UTC Odoo stores.
+SUITE_NOW = datetime(2026, 11, 23, 1, 0)
+
+
 class GemaSopCase(TransactionCase):
-    """Base class: a branch with its operating calendar and a user per role."""
+    """Base class: a branch with its operating calendar and a user per role,
+    on a frozen clock (``SUITE_NOW``)."""
+
+    # Odoo's TransactionCase freezes the whole class at this moment.
+    freeze_time = SUITE_NOW
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The test transaction's cursor takes "now" from PostgreSQL (the
+        # moment the class began, on the real clock), and Odoo stamps
+        # create_date and write_date with it: follow the frozen clock instead.
+        cls.startClassPatcher(patch.object(cls.cr, "now", fields.Datetime.now))
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.main_company = cls.env.ref("base.main_company")
         cls.calendar = cls.env["resource.calendar"].create(
