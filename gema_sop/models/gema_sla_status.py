@@ -1,7 +1,8 @@
 import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL, html_escape
+from odoo.tools import SQL
 
 OPEN_STATES = ("running", "at_risk", "breached")
 SLA_RESULTS = [("on_time", "On Time"), ("at_risk", "At Risk"), ("breached", "Breached")]
@@ -262,20 +263,19 @@ class GemaSlaStatus(models.Model):
                 deadline=deadline,
                 user=self.user_id.name or "-",
             )
-        return f"<p>{html_escape(text)}</p>"
+        return Markup("<p>%s</p>") % text
 
     def _gema_log_breach(self):
         """A chatter note on each record whose time standard was breached."""
         for records in self._gema_linked_records().values():
             lines = self.filtered(lambda line, m=records._name: line.res_model == m)
+            # Markup: ``_message_log_batch`` escapes a plain string body,
+            # which would show the tags as text; the policy name (text a
+            # manager typed) is escaped once by the ``%``.
             bodies = {
-                line.res_id: "<p>{}</p>".format(
-                    html_escape(
-                        self.env._(
-                            "Time standard breached: %(policy)s",
-                            policy=line.policy_id.name,
-                        )
-                    )
+                line.res_id: Markup("<p>%s</p>")
+                % self.env._(
+                    "Time standard breached: %(policy)s", policy=line.policy_id.name
                 )
                 for line in lines
             }

@@ -383,6 +383,33 @@ class TestSlaEngine(GemaSopCase):
             1,
         )
 
+    def test_breach_note_is_html_with_names_escaped_once(self):
+        """G-4 / robustness: the breach note in the chatter is real HTML
+        (not its tags shown as text), in the language of the run; the
+        policy name and the responsible's name, text people typed, are
+        escaped once, so their tags show as text and run as nothing."""
+        self.employees["advisor"].parent_id = self.employees["supervisor"]
+        self.users["advisor"].name = "Advisor <b>Bold</b>"
+        policy = self._policy(
+            name="Reply <b>fast</b>", duration=10, duration_unit="minutes"
+        )
+        with freeze_time(datetime(2026, 11, 23, 2, 0)):  # Mon 09:00 WIB
+            document = self._document()
+        with freeze_time(datetime(2026, 11, 23, 2, 11)):
+            self.env["gema.sla.status"].with_context(lang="id_ID")._cron_process_due()
+        self.assertEqual(self._line(document, policy).state, "breached")
+        note = document.message_ids[0]
+        self.assertEqual(
+            note.body,
+            "<p>Standar waktu terlanggar: Reply &lt;b&gt;fast&lt;/b&gt;</p>",
+        )
+        escalation = self._activities(
+            document, "gema_sop.mail_activity_type_sla_escalation"
+        )
+        self.assertTrue(escalation.note.startswith("<p>"))
+        self.assertIn("Advisor &lt;b&gt;Bold&lt;/b&gt;", escalation.note)
+        self.assertNotIn("&amp;lt;", escalation.note)
+
     def test_closing_after_breach_is_met_late(self):
         _policy, document, line = self._breach_setup()
         with freeze_time(datetime(2026, 11, 23, 2, 11)):
