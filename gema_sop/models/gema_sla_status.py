@@ -118,16 +118,20 @@ class GemaSlaStatus(models.Model):
     # Engine ------------------------------------------------------------
 
     def _gema_close(self, when, state=None):
-        """Stop the clocks at ``when``: met, met late, or ``state``."""
+        """Stop the clocks at ``when``: met, met late, or ``state``. The
+        working hours elapsed are counted once per calendar and start: the
+        lines of a batch of records share them."""
+        counted = {}
         for line in self:
-            policy = line.policy_id
             calendar = line.company_id._gema_operating_calendar()
-            if policy.time_mode == "working" and calendar:
-                elapsed = calendar.get_work_hours_count(
-                    pytz.utc.localize(line.start), pytz.utc.localize(when)
-                )
-            else:
+            if line.policy_id.time_mode != "working" or not calendar:
                 elapsed = (when - line.start).total_seconds() / 3600
+            else:
+                if (calendar, line.start) not in counted:
+                    counted[calendar, line.start] = calendar.get_work_hours_count(
+                        pytz.utc.localize(line.start), pytz.utc.localize(when)
+                    )
+                elapsed = counted[calendar, line.start]
             line.write(
                 {
                     "state": state or ("late" if when > line.deadline else "done"),
