@@ -70,8 +70,16 @@ class GemaSlaMixin(models.AbstractModel):
         old_states = {}
         if "state" in vals and "state" in self._fields:
             old_states = {record.id: record.state for record in self}
+        # The records each policy watched before its filter's fields change,
+        # to start the clocks of those that come into it.
+        matched_before = {
+            policy.id: policy._gema_matching(self)
+            for policy in self._gema_sla_policies()._gema_filtered_on(vals)
+        }
         result = super().write(vals)
-        self._gema_sla_event(changed=set(vals), old_states=old_states)
+        self._gema_sla_event(
+            changed=set(vals), old_states=old_states, matched_before=matched_before
+        )
         return result
 
     def unlink(self):
@@ -151,9 +159,20 @@ class GemaSlaMixin(models.AbstractModel):
         return self.env["gema.sla.policy"]._gema_policies_for(self._name)
 
     def _gema_sla_event(
-        self, created=False, changed=(), old_states=None, contacted=False
+        self,
+        created=False,
+        changed=(),
+        old_states=None,
+        contacted=False,
+        matched_before=None,
     ):
-        """Start, stop, cancel or re-plan the clocks after an event."""
+        """Start, stop, cancel or re-plan the clocks after an event.
+
+        ``matched_before``: {policy id: the records it watched before the
+        write}; a record that comes into a policy's filter while in its
+        start situation starts the clock, though its state did not change
+        (ST-3: a job whose planned end moves to the next day leaves the
+        4-hour standard and enters the daily one)."""
         policies = self._gema_sla_policies()
         if not policies or not self:
             return
@@ -169,9 +188,11 @@ class GemaSlaMixin(models.AbstractModel):
         by_key = {(line.policy_id.id, line.res_id): line for line in open_lines}
         changed = set(changed)
         old_states = old_states or {}
-        stop, cancel, replan, start = Status, Status, Status, []
+        matched_before = matched_before or {}
+        stop, cancel, replan, start, entered = Status, Status, Status, [], []
         for policy in policies:
             matching = policy._gema_matching(self)
+            entering = matching - matched_before.get(policy.id, matching)
             cancel_states = policy._gema_states("cancel")
             anchor = policy.anchor_field_id.name
             for record in self:
@@ -189,10 +210,15 @@ class GemaSlaMixin(models.AbstractModel):
                         cancel |= line
                     elif anchor and anchor in changed:
                         replan |= line
-                elif not cancelled and self._gema_start_reached(
+                elif cancelled:
+                    continue
+                elif self._gema_start_reached(
                     policy, record, created, changed, old_states
                 ):
                     start.append((policy, record))
+                elif record in entering and policy._gema_start_holds(record):
+                    entered.append((policy, record))
+        start += self._gema_sla_not_met(entered)
         stop._gema_close(now)
         cancel._gema_close(now, state="cancelled")
         for line in replan:
@@ -230,6 +256,34 @@ class GemaSlaMixin(models.AbstractModel):
         field = policy.start_field_id.name
         return bool((created or field in changed) and record[field])
 
+    def _gema_sla_not_met(self, starts):
+        """The (policy, record) pairs of ``starts`` whose standard the record
+        has not met yet: a standard that does not recur, once met (or met
+        late), does not start again when the record comes back into its
+        filter (a complaint answered after its escalation). One query."""
+        once = [(policy, record) for policy, record in starts if not policy.repeat]
+        if not once:
+            return starts
+        met = (
+            self.env["gema.sla.status"]
+            .sudo()
+            ._read_group(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", [record.id for _policy, record in once]),
+                    ("policy_id", "in", [policy.id for policy, _record in once]),
+                    ("state", "in", ("done", "late")),
+                ],
+                ["policy_id", "res_id"],
+            )
+        )
+        met = {(policy.id, res_id) for policy, res_id in met}
+        return [
+            (policy, record)
+            for policy, record in starts
+            if (policy.id, record.id) not in met
+        ]
+
     @api.model
     def _gema_stop_reached(self, policy, record, changed, contacted):
         event = policy.stop_event
@@ -242,12 +296,14 @@ class GemaSlaMixin(models.AbstractModel):
 
     def _gema_sla_start(self, starts, now):
         """Open a line for each (policy, record) with its computed times."""
-        vals_list = []
+        records_of = {}
         for policy, record in starts:
-            times = policy._gema_deadlines(record, now)
-            if not times:
-                continue
-            vals_list.append(
+            records_of.setdefault(policy, []).append(record.id)
+        vals_list = []
+        for policy, ids in records_of.items():
+            records = self.browse(ids)
+            times_of = policy._gema_deadlines_of(records, now)
+            vals_list += [
                 {
                     "policy_id": policy.id,
                     "res_model": record._name,
@@ -255,10 +311,12 @@ class GemaSlaMixin(models.AbstractModel):
                     "company_id": record._gema_sla_branch().id,
                     "user_id": record._gema_sla_owner().id,
                     "start": now,
-                    **times,
-                    "next_check": times["at_risk_at"],
+                    **times_of[record.id],
+                    "next_check": times_of[record.id]["at_risk_at"],
                 }
-            )
+                for record in records
+                if times_of[record.id]
+            ]
         Status = self.env["gema.sla.status"].sudo()
         # A recurring clock restarts right after its line was closed: the
         # closing must reach the database before the one-open-line index

@@ -268,6 +268,56 @@ class GemaSlaPolicy(models.Model):
         domain = self._gema_domain()
         return records.filtered_domain(domain) if domain else records
 
+    def _gema_filtered_on(self, names):
+        """The policies whose filter (or branch) reads one of the fields
+        ``names``: a write of these fields can bring records into them."""
+        names = set(names)
+        return self.filtered(lambda policy: policy._gema_filter_fields() & names)
+
+    def _gema_filter_fields(self):
+        """The fields of the watched model whose change can change which
+        records match: those of the filter, the fields they are computed
+        from (e.g. ``overnight`` from the planned times), and the branch."""
+        self.ensure_one()
+        Model = self.env[self.model]
+        todo = [
+            leaf[0].split(".")[0]
+            for leaf in self._gema_domain()
+            if isinstance(leaf, (list, tuple)) and isinstance(leaf[0], str)
+        ]
+        if self.company_id:
+            todo.append("company_id")
+        names = set()
+        while todo:
+            name = todo.pop()
+            field = Model._fields.get(name)
+            if field and name not in names:
+                names.add(name)
+                todo.extend(
+                    path.split(".")[0] for path in Model.pool.field_depends[field]
+                )
+        return names
+
+    def _gema_start_holds(self, record):
+        """Whether ``record`` is in the situation that starts this clock and
+        not in one that stops or cancels it, so that a record coming into
+        the filter starts the clock then: created (it exists), in a start
+        state, or with the start field set. Any state change is a moment,
+        never a situation."""
+        self.ensure_one()
+        state = record.state if "state" in record._fields else False
+        if self.start_event == "state_change" or state in self._gema_states("cancel"):
+            return False
+        if self.stop_event == "state" and state in self._gema_states("stop"):
+            return False
+        if self.stop_event == "field_set" and record[self.stop_field_id.name]:
+            return False
+        if self.start_event == "state":
+            return state in self._gema_states("start")
+        if self.start_event == "field_set":
+            return bool(record[self.start_field_id.name])
+        return True
+
     def _gema_states(self, kind):
         return _split(self[f"{kind}_states"])
 
@@ -320,6 +370,20 @@ class GemaSlaPolicy(models.Model):
             "at_risk_at": max(at_risk, start) if deadline > start else deadline,
             "manager_deadline": manager.astimezone(pytz.utc).replace(tzinfo=None),
         }
+
+    def _gema_deadlines_of(self, records, start):
+        """{record id: ``_gema_deadlines``} of clocks of ``records`` all
+        starting at ``start``, computed once per branch (and anchor date):
+        a write or create of many records plans their deadlines once."""
+        self.ensure_one()
+        anchor = self.deadline_type == "relative" and self.anchor_field_id.name
+        planned, result = {}, {}
+        for record in records:
+            key = (record._gema_sla_branch(), anchor and record[anchor])
+            if key not in planned:
+                planned[key] = self._gema_deadlines(record, start)
+            result[record.id] = planned[key]
+        return result
 
     def _gema_shift_day(self, calendar, day, offset):
         """``day`` moved by ``offset`` days; in working time, by working days

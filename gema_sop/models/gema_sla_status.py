@@ -1,7 +1,8 @@
 import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL, html_escape
+from odoo.tools import SQL
 
 OPEN_STATES = ("running", "at_risk", "breached")
 SLA_RESULTS = [("on_time", "On Time"), ("at_risk", "At Risk"), ("breached", "Breached")]
@@ -117,16 +118,20 @@ class GemaSlaStatus(models.Model):
     # Engine ------------------------------------------------------------
 
     def _gema_close(self, when, state=None):
-        """Stop the clocks at ``when``: met, met late, or ``state``."""
+        """Stop the clocks at ``when``: met, met late, or ``state``. The
+        working hours elapsed are counted once per calendar and start: the
+        lines of a batch of records share them."""
+        counted = {}
         for line in self:
-            policy = line.policy_id
             calendar = line.company_id._gema_operating_calendar()
-            if policy.time_mode == "working" and calendar:
-                elapsed = calendar.get_work_hours_count(
-                    pytz.utc.localize(line.start), pytz.utc.localize(when)
-                )
-            else:
+            if line.policy_id.time_mode != "working" or not calendar:
                 elapsed = (when - line.start).total_seconds() / 3600
+            else:
+                if (calendar, line.start) not in counted:
+                    counted[calendar, line.start] = calendar.get_work_hours_count(
+                        pytz.utc.localize(line.start), pytz.utc.localize(when)
+                    )
+                elapsed = counted[calendar, line.start]
             line.write(
                 {
                     "state": state or ("late" if when > line.deadline else "done"),
@@ -262,20 +267,19 @@ class GemaSlaStatus(models.Model):
                 deadline=deadline,
                 user=self.user_id.name or "-",
             )
-        return f"<p>{html_escape(text)}</p>"
+        return Markup("<p>%s</p>") % text
 
     def _gema_log_breach(self):
         """A chatter note on each record whose time standard was breached."""
         for records in self._gema_linked_records().values():
             lines = self.filtered(lambda line, m=records._name: line.res_model == m)
+            # Markup: ``_message_log_batch`` escapes a plain string body,
+            # which would show the tags as text; the policy name (text a
+            # manager typed) is escaped once by the ``%``.
             bodies = {
-                line.res_id: "<p>{}</p>".format(
-                    html_escape(
-                        self.env._(
-                            "Time standard breached: %(policy)s",
-                            policy=line.policy_id.name,
-                        )
-                    )
+                line.res_id: Markup("<p>%s</p>")
+                % self.env._(
+                    "Time standard breached: %(policy)s", policy=line.policy_id.name
                 )
                 for line in lines
             }

@@ -122,6 +122,51 @@ class TestServiceJobSla(ServiceJobCase):
         self.assertEqual(self._sla_line(job, ST3_DAILY).deadline, wib(24, 15, 30))
         self.assertFalse(self._sla_line(job, ST3_PERIODIC))
 
+    def test_st3_planned_end_moved_to_the_next_day_starts_the_daily_update(self):
+        """ST-3 / ST-7: a 5-hour job planned 09:00-14:00 is in work, its
+        4-hour update clock running. At 12:00 the planned end moves to the
+        next day: the job is now overnight, the 4-hour clock is cancelled
+        and the daily one starts at 12:00, due 12:00 the next working day,
+        although the state did not change. Moved back to the same day, the
+        daily clock is cancelled and a 4-hour one starts, once each."""
+        with freeze_time(wib(23, 9)):  # Monday
+            job = self._inspected(self._job(start=wib(23, 9), hours=5))
+            self._as("technician", job).action_start()
+        periodic = self._sla_line(job, ST3_PERIODIC)
+        self.assertEqual(periodic.deadline, wib(23, 13))
+        self.assertFalse(self._sla_line(job, ST3_DAILY))
+        with freeze_time(wib(23, 12)):
+            job.write({"planned_stop": wib(24, 11)})
+        self.assertEqual((job.state, job.overnight), ("in_progress", True))
+        self.assertEqual(periodic.state, "cancelled")
+        daily = self._sla_line(job, ST3_DAILY)
+        self.assertEqual(
+            (daily.state, daily.start, daily.deadline),
+            ("running", wib(23, 12), wib(24, 12)),
+        )
+        self.assertEqual(self._sla_line(job, ST7).state, "running")
+        with freeze_time(wib(23, 12, 30)):
+            job.write({"planned_stop": wib(23, 16)})
+        self.assertFalse(job.overnight)
+        self.assertEqual(daily.state, "cancelled")
+        periodic = self._sla_line(job, ST3_PERIODIC)
+        self.assertEqual(
+            (periodic.state, periodic.start, periodic.deadline),
+            ("running", wib(23, 12, 30), wib(23, 16, 30)),
+        )
+        lines = job.gema_sla_status_ids.sorted("id")
+        for xmlid, states in (
+            (ST3_PERIODIC, ["cancelled", "running"]),
+            (ST3_DAILY, ["cancelled"]),
+        ):
+            policy = self.env.ref(xmlid)
+            self.assertEqual(
+                lines.filtered(lambda line, p=policy: line.policy_id == p).mapped(
+                    "state"
+                ),
+                states,
+            )
+
     def test_st7_at_least_one_update_each_day_the_job_is_open(self):
         """ST-7: a job still open a day after reception must have had an
         update within that day, and again in each following day; a job

@@ -264,6 +264,95 @@ class TestSlaEngine(GemaSopCase):
         self.assertFalse(self._line(other_sop, policy))
         self.assertFalse(self._line(other, policy))
 
+    def test_coming_into_the_filter_starts_the_clock_then(self):
+        """G-4 / ST-3: a record whose filter field (not its state) changes
+        so that it comes to match starts the clock at that moment; leaving
+        the filter cancels it; coming back starts a new one, once."""
+        policy = self._policy(domain="[('sop', '=', 'ST')]", duration=1)
+        with freeze_time(datetime(2026, 11, 23, 2, 0)):  # Mon 09:00 WIB
+            document = self._document()
+        self.assertFalse(self._line(document, policy))
+        with freeze_time(datetime(2026, 11, 23, 3, 0)):
+            document.sop = "ST"
+        line = self._line(document, policy)
+        self.assertEqual(
+            (line.state, line.start, line.deadline),
+            ("running", datetime(2026, 11, 23, 3, 0), datetime(2026, 11, 23, 4, 0)),
+        )
+        self.assertEqual(document.gema_sla_deadline, line.deadline)
+        with freeze_time(datetime(2026, 11, 23, 3, 30)):
+            document.sop = "BK"
+        self.assertEqual(line.state, "cancelled")
+        with freeze_time(datetime(2026, 11, 23, 4, 0)):
+            document.sop = "ST"
+            document.name = "Renamed"  # no filter field: nothing starts
+        lines = document.gema_sla_status_ids.sorted("id")
+        self.assertEqual(lines.mapped("state"), ["cancelled", "running"])
+        self.assertEqual(lines[1].start, datetime(2026, 11, 23, 4, 0))
+
+    def test_coming_into_the_filter_needs_the_start_situation(self):
+        """G-4: coming into the filter starts a clock only in the situation
+        that starts it (here its start state), never for "any state
+        change" (a moment), nor in a cancel state, and a standard that
+        does not recur is not started again once met."""
+        in_state = self._policy(
+            domain="[('sop', '=', 'ST')]",
+            start_event="state",
+            start_states="to_check",
+            duration=1,
+        )
+        on_change = self._policy(
+            domain="[('sop', '=', 'ST')]", start_event="state_change", duration=1
+        )
+        met_once = self._policy(
+            domain="[('sop', '=', 'ST')]", cancel_states="obsolete", duration=1
+        )
+        with freeze_time(datetime(2026, 11, 23, 2, 0)):
+            draft = self._document()
+            checked = self._document()
+            checked.state = "to_check"
+            obsolete = self._document()
+            obsolete.state = "obsolete"
+            (draft | checked | obsolete).sop = "ST"
+        self.assertFalse(self._line(draft, in_state))
+        self.assertEqual(self._line(checked, in_state).state, "running")
+        self.assertFalse(self._line(checked, on_change))
+        self.assertFalse(self._line(obsolete, met_once))
+        with freeze_time(datetime(2026, 11, 23, 2, 30)):
+            draft.message_post(body="Halo", subtype_xmlid="mail.mt_comment")
+        self.assertEqual(self._line(draft, met_once).state, "done")
+        with freeze_time(datetime(2026, 11, 23, 3, 0)):
+            draft.sop = "BK"
+            draft.sop = "ST"
+        self.assertEqual(self._line(draft, met_once).state, "done", "not restarted")
+
+    def test_filter_changes_cost_the_same_queries_for_2_or_20_records(self):
+        """G-4: re-evaluating the filters is batched: a write that brings 20
+        records into two policies (20 clocks each start), then one that
+        takes them out (all cancelled), issue no more queries than on 2."""
+        self._policy(domain="[('sop', '=', 'ST')]", duration=1)
+        self._policy(domain="[('sop', '=', 'ST')]", duration=2, repeat=True)
+        with freeze_time(datetime(2026, 11, 23, 2, 0)):  # Mon 09:00 WIB
+            few, many = (
+                self.Document.concat(*(self._document() for _index in range(size)))
+                for size in (2, 20)
+            )
+        for hour, sop in ((3, "ST"), (4, "BK")):
+            with freeze_time(datetime(2026, 11, 23, hour, 0)):
+                self.env.flush_all()
+                self.env.invalidate_all()
+                before = self.env.cr.sql_log_count
+                few.write({"sop": sop})
+                self.env.flush_all()
+                queries = self.env.cr.sql_log_count - before
+                self.env.invalidate_all()
+                with self.assertQueryCount(queries):
+                    many.write({"sop": sop})
+        lines = many.gema_sla_status_ids
+        self.assertEqual(len(lines), 40)
+        self.assertEqual(set(lines.mapped("state")), {"cancelled"})
+        self.assertEqual(set(lines.mapped("elapsed_hours")), {1.0})
+
     def test_archived_policy_starts_nothing(self):
         policy = self._policy(duration=1)
         policy.active = False
@@ -382,6 +471,33 @@ class TestSlaEngine(GemaSopCase):
             self.env["gema.violation"].search_count([("sla_status_id", "=", line.id)]),
             1,
         )
+
+    def test_breach_note_is_html_with_names_escaped_once(self):
+        """G-4 / robustness: the breach note in the chatter is real HTML
+        (not its tags shown as text), in the language of the run; the
+        policy name and the responsible's name, text people typed, are
+        escaped once, so their tags show as text and run as nothing."""
+        self.employees["advisor"].parent_id = self.employees["supervisor"]
+        self.users["advisor"].name = "Advisor <b>Bold</b>"
+        policy = self._policy(
+            name="Reply <b>fast</b>", duration=10, duration_unit="minutes"
+        )
+        with freeze_time(datetime(2026, 11, 23, 2, 0)):  # Mon 09:00 WIB
+            document = self._document()
+        with freeze_time(datetime(2026, 11, 23, 2, 11)):
+            self.env["gema.sla.status"].with_context(lang="id_ID")._cron_process_due()
+        self.assertEqual(self._line(document, policy).state, "breached")
+        note = document.message_ids[0]
+        self.assertEqual(
+            note.body,
+            "<p>Standar waktu terlanggar: Reply &lt;b&gt;fast&lt;/b&gt;</p>",
+        )
+        escalation = self._activities(
+            document, "gema_sop.mail_activity_type_sla_escalation"
+        )
+        self.assertTrue(escalation.note.startswith("<p>"))
+        self.assertIn("Advisor &lt;b&gt;Bold&lt;/b&gt;", escalation.note)
+        self.assertNotIn("&amp;lt;", escalation.note)
 
     def test_closing_after_breach_is_met_late(self):
         _policy, document, line = self._breach_setup()
