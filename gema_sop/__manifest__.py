@@ -28,6 +28,7 @@
         "security/gema_followup_rules.xml",
         "security/gema_conversation_rules.xml",
         "security/gema_ticket_rules.xml",
+        "security/gema_contact_privacy_rules.xml",
         "data/mail_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",

@@ -7,6 +7,7 @@ from . import gema_sla_status
 from . import gema_sla_mixin
 from . import gema_sop_document
 from . import res_partner
+from . import mail_notification
 from . import mail_template
 from . import gema_message
 from . import gema_message_mixin

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import assign_number
+from .gema_message_mixin import partner_whatsapp_number
 
 STATES = [
     ("new", "New"),
@@ -239,6 +240,28 @@ class GemaTicket(models.Model):
         "gema_ticket_shipping_attachment_rel",
         string="Delivery Note & Handover",
     )
+    # G-5: what the courier needs of the customer, shown to logistics instead
+    # of the customer's record (which they cannot read), and only while the
+    # return is to be shipped.
+    return_recipient = fields.Char(
+        string="Recipient",
+        compute="_compute_return_delivery",
+        compute_sudo=True,
+        groups="gema_sop.group_logistics,gema_sop.group_cs_officer",
+    )
+    return_address = fields.Text(
+        string="Delivery Address",
+        compute="_compute_return_delivery",
+        compute_sudo=True,
+        groups="gema_sop.group_logistics,gema_sop.group_cs_officer",
+    )
+    return_phone = fields.Char(
+        string="Recipient's Number",
+        compute="_compute_return_delivery",
+        compute_sudo=True,
+        groups="gema_sop.group_logistics,gema_sop.group_cs_officer",
+        help="For the courier to call on delivery.",
+    )
     # AS-5 ---------------------------------------------------------------------
     solved_confirmed_date = fields.Datetime(
         string="Solved Confirmed",
@@ -292,6 +315,30 @@ class GemaTicket(models.Model):
         labels = dict(self._fields["warranty_status"]._description_selection(self.env))
         for ticket in self:
             ticket.warranty_status_label = labels.get(ticket.warranty_status, "")
+
+    @api.depends(
+        "state",
+        "return_shipping",
+        "partner_id.name",
+        "partner_id.contact_address",
+        "partner_id.mobile",
+        "partner_id.phone",
+    )
+    def _compute_return_delivery(self):
+        """AS-4: the customer's name, address and number for the parcel.
+        Computed as superuser (compute_sudo): logistics cannot read the
+        customer (res.partner rule), and the fields' groups keep them from
+        everyone but logistics and the desk."""
+        self.update(
+            {"return_recipient": False, "return_address": False, "return_phone": False}
+        )
+        for ticket in self.filtered(
+            lambda t: t.return_shipping and t.state == "shipping"
+        ):
+            partner = ticket.partner_id
+            ticket.return_recipient = partner.name
+            ticket.return_address = partner._display_address(without_company=True)
+            ticket.return_phone = partner_whatsapp_number(partner)
 
     def _compute_access_url(self):
         for ticket in self:

@@ -3,6 +3,10 @@ from odoo.exceptions import ValidationError
 
 from ..tools import normalize_phone
 
+# Context keys with which a partner's display name carries its address,
+# email or tax id (res.partner._compute_display_name).
+CONTACT_DISPLAY_KEYS = ("show_address", "show_email", "show_vat")
+
 
 class ResPartner(models.Model):
     """The customer as WhatsApp knows them: one number, one window.
@@ -35,6 +39,24 @@ class ResPartner(models.Model):
         "of it, messages are sent as free text; later, as the approved "
         "WhatsApp template.",
     )
+
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        """G-5: a many2one shows its partner's display name as superuser
+        (``Many2one.convert_to_read``, ``web_read``, followers), so that a
+        technician sees the name of a job's customer they cannot read. A
+        caller's ``show_address`` / ``show_email`` / ``show_vat`` would put
+        that customer's address or email into it: for partners the user
+        cannot read, the name is shown without them."""
+        hidden = self.browse()
+        if self.env.su and any(map(self.env.context.get, CONTACT_DISPLAY_KEYS)):
+            hidden = self - self.with_env(self.env(su=False))._filtered_access("read")
+        if hidden:
+            plain = hidden.with_context(**dict.fromkeys(CONTACT_DISPLAY_KEYS, False))
+            super(ResPartner, plain)._compute_display_name()
+            for partner, shown in zip(hidden, plain, strict=True):
+                partner.display_name = shown.display_name
+        return super(ResPartner, self - hidden)._compute_display_name()
 
     @api.depends("mobile", "phone")
     def _compute_gema_whatsapp_e164(self):

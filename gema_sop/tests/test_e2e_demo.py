@@ -4,6 +4,8 @@ Proves that `make run`'s database gives every SOP role a working login with
 exactly that role's groups, in the demo branch with its operating hours.
 """
 
+from xmlrpc.client import Fault
+
 import erppeek
 import pytest
 
@@ -59,3 +61,39 @@ def test_demo_branch_opens_monday_to_saturday_8_to_17(demo_server, demo_db):
     assert sorted(
         (a["dayofweek"], a["hour_from"], a["hour_to"]) for a in attendances
     ) == [(str(day), 8.0, 17.0) for day in range(6)]
+
+
+def test_technician_and_logistics_read_no_customer_contact(demo_server, demo_db):
+    """G-5 (ST, AS-6) over XML-RPC: the demo technician reads their jobs with
+    the customer's name, even asking for the address and email in it, but
+    no customer's number, email or address, neither through the contacts
+    nor by reading a job's customer; logistics neither. The service advisor
+    reads them all."""
+    advisor = erppeek.Client(demo_server, demo_db, "advisor", "advisor")
+    technician = erppeek.Client(demo_server, demo_db, "technician", "technician")
+    logistics = erppeek.Client(demo_server, demo_db, "logistics", "logistics")
+    job_ids = technician.search("gema.service.job", [])
+    assert job_ids
+    context = {"show_address": 1, "show_email": 1}
+    jobs = technician.execute_kw(
+        "gema.service.job", "read", [job_ids, ["partner_id"]], {"context": context}
+    )
+    customer_ids = sorted({job["partner_id"][0] for job in jobs})
+    customers = advisor.read("res.partner", customer_ids, ["name", "mobile"])
+    assert all(customer["mobile"] for customer in customers)
+    names = {customer["id"]: customer["name"] for customer in customers}
+    assert {job["partner_id"][1] for job in jobs} <= set(names.values())
+    for job in jobs:
+        assert job["partner_id"][1] == names[job["partner_id"][0]]
+    numbers = [customer["mobile"] for customer in customers]
+    for client in (technician, logistics):
+        rows = client.execute(
+            "res.partner",
+            "search_read",
+            [("mobile", "!=", False)],
+            ["name", "mobile", "phone", "email", "street"],
+        )
+        assert not {row["id"] for row in rows} & set(customer_ids)
+        assert not [number for number in numbers if number in str(rows)]
+        with pytest.raises(Fault):
+            client.read("res.partner", customer_ids[:1], ["mobile"])
