@@ -68,6 +68,7 @@
         "views/gema_message_views.xml",
         "wizards/gema_message_composer_views.xml",
         "views/gema_booking_templates.xml",
+        "views/gema_customer_page_templates.xml",
         "views/gema_booking_portal_templates.xml",
         "views/gema_service_job_portal_templates.xml",
         "report/gema_conversation_report_views.xml",

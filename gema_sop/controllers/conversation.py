@@ -3,21 +3,21 @@
 The closing message (CS-6) carries ``/chat/rate/<id>?access_token=...``.
 The page shows the branch, the conversation number and the rating form,
 nothing else (G-5): no messages, no officer, no other customer's data.
-The conversation is checked first (its token, else 404) and only then
-read with sudo; one rating per conversation, validated here and in the
-model.
+The conversation is checked first (``access.record_or_404``: its token,
+or its portal customer logged in; else 404) and only then read with sudo;
+one rating per conversation, validated here and in the model. The rating is
+the customer's (CS-8): staff see the page only with its token, as a preview
+without the form, and cannot rate.
 """
 
 from urllib.parse import urlencode
-
-from werkzeug.exceptions import NotFound
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.exceptions import UserError
 from odoo.http import request, route
 
 from ..models.gema_conversation import MAX_COMMENT
-from .access import record_or_404
+from .access import record_or_404, staff_visitor
 
 RATINGS = range(1, 6)
 
@@ -31,8 +31,8 @@ class GemaConversationRating(CustomerPortal):
         website=True,
     )
     def gema_conversation_rate_page(self, conversation_id, access_token=None, **kw):
-        conversation_sudo = self._gema_conversation_check_access(
-            conversation_id, access_token
+        conversation_sudo = record_or_404(
+            "gema.conversation", conversation_id, access_token
         )
         return request.render(
             "gema_sop.gema_conversation_rating_page",
@@ -41,6 +41,7 @@ class GemaConversationRating(CustomerPortal):
                 "access_token": access_token,
                 "error": kw.get("error"),
                 "max_comment": MAX_COMMENT,
+                "preview": staff_visitor(),
             },
         )
 
@@ -55,28 +56,22 @@ class GemaConversationRating(CustomerPortal):
         self, conversation_id, access_token=None, rating=None, comment=None, **kw
     ):
         """Record the rating (the route checks the CSRF token)."""
-        conversation_sudo = self._gema_conversation_check_access(
-            conversation_id, access_token
+        conversation_sudo = record_or_404(
+            "gema.conversation", conversation_id, access_token, decision=True
         )
         try:
             value = int(rating)
         except (TypeError, ValueError):
             value = 0
-        query = urlencode({"access_token": access_token})
-        url = f"{conversation_sudo.access_url}?{query}"
+        query = {"access_token": access_token} if access_token else {}
+        url = conversation_sudo.access_url
         if value not in RATINGS:
-            return request.redirect(f"{url}&error=rating")
+            query["error"] = "rating"
+            return request.redirect(f"{url}?{urlencode(query)}")
         try:
-            # Already sudo (from the access check): the token proved this
+            # Already sudo (from the access check): it proved this
             # conversation is the visitor's to rate.
             conversation_sudo._gema_rate(value, comment)
         except UserError:
-            return request.redirect(f"{url}&error=refused")
-        return request.redirect(url)
-
-    def _gema_conversation_check_access(self, conversation_id, access_token):
-        """The conversation, sudo, by its token only (a chat has no portal
-        list): 404 without one."""
-        if not access_token:
-            raise NotFound()
-        return record_or_404(self, "gema.conversation", conversation_id, access_token)
+            query["error"] = "refused"
+        return request.redirect(f"{url}?{urlencode(query)}" if query else url)

@@ -1,23 +1,25 @@
 """The customer's side of a booking (BK-5, G-5).
 
-``/my/bookings`` lists a portal user's own bookings (the record rule
-``gema_booking_rule_portal`` does the filtering), and
+``/my/bookings`` lists a portal user's own bookings (those of their company
+and its contacts, ``access.customer_search``; the record rule
+``gema_booking_rule_portal`` says the same), and
 ``/my/bookings/<id>?access_token=...`` is the page the confirmation links to:
 booking number, date and time, plate, service, branch address and state.
-Without a valid token (or the portal rule) the page answers 403 or 404 and
-shows nothing of the booking.
+The page is checked by ``access.record_or_404``: its token, or its portal
+customer logged in; anyone else (staff without the token included) gets 404
+and sees nothing of the booking. Staff read bookings in the backend; the
+list is empty for them.
 """
 
 import pytz
-from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import format_datetime
 
+from .access import customer_search, record_or_404, staff_visitor
 from .booking import DEFAULT_TZ
 
 
@@ -25,10 +27,7 @@ class GemaBookingPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "gema_booking_count" in counters:
-            Booking = request.env["gema.booking"]
-            values["gema_booking_count"] = (
-                Booking.search_count([]) if Booking.has_access("read") else 0
-            )
+            values["gema_booking_count"] = customer_search("gema.booking", count=True)
         return values
 
     @http.route(
@@ -39,22 +38,18 @@ class GemaBookingPortal(CustomerPortal):
     )
     def gema_portal_my_bookings(self, page=1, **kw):
         """The logged-in customer's bookings, newest first."""
-        Booking = request.env["gema.booking"]
-        if not Booking.has_access("read"):
-            raise Forbidden()
-        total = Booking.search_count([])
+        total = customer_search("gema.booking", count=True)
         pager = portal_pager(
             url="/my/bookings", total=total, page=page, step=self._items_per_page
         )
-        # Searched as the user, so the portal rule keeps other customers'
-        # bookings out; sudo afterwards only to show the names of the
-        # service and branch, which portal users cannot read themselves.
-        bookings = Booking.search(
-            [],
+        # As superuser, but only the visitor's own: the names of the service
+        # and branch are shown, which portal users cannot read themselves.
+        bookings = customer_search(
+            "gema.booking",
             order="requested_start desc, id desc",
             limit=self._items_per_page,
             offset=pager["offset"],
-        ).sudo()
+        )
         request.session["my_gema_bookings_history"] = bookings.ids[:100]
         values = self._prepare_portal_layout_values()
         values.update(
@@ -73,14 +68,7 @@ class GemaBookingPortal(CustomerPortal):
     )
     def gema_portal_booking_page(self, booking_id, access_token=None, **kw):
         """One booking, for its customer: by token link or as portal user."""
-        try:
-            booking = self._document_check_access(
-                "gema.booking", booking_id, access_token=access_token
-            )
-        except MissingError as error:
-            raise NotFound() from error
-        except AccessError as error:
-            raise Forbidden() from error
+        booking = record_or_404("gema.booking", booking_id, access_token)
         values = self._get_page_view_values(
             booking,
             access_token,
@@ -95,6 +83,7 @@ class GemaBookingPortal(CustomerPortal):
                 "when": self._gema_when(booking),
                 "submitted": bool(kw.get("submitted")),
                 "page_name": "gema_booking",
+                "preview": staff_visitor(),
             }
         )
         return request.render("gema_sop.gema_portal_booking_page", values)

@@ -8,10 +8,13 @@ and cost, the extra work with its approval, the vehicle photos, and the
 technicians' first names. Internal notes, chatter and other customers' data
 never reach it.
 
-Every route checks the job first (the visitor's own access rights, else the
-job's token, else 404) and only then reads it with sudo; lines and photos
-are looked up *inside* that job, so a token of one job never opens another
-job, its lines or its photos.
+Every route checks the job first (``access.record_or_404``: the job's
+token, or its portal customer logged in; else 404) and only then reads it
+with sudo; lines and photos are looked up *inside* that job, so a token of
+one job never opens another job, its lines or its photos. Staff see the page
+only with its token, as a preview without the decision forms, and never
+record a decision here (ST-2: they record what the customer said in the
+backend, with channel and evidence).
 """
 
 from urllib.parse import urlencode
@@ -25,7 +28,7 @@ from odoo.exceptions import UserError
 from odoo.http import request, route
 
 from ..models.gema_service_job_line import CLOSED_JOB_STATES
-from .access import record_or_404
+from .access import customer_search, record_or_404, staff_visitor
 
 NOTICE_KEY = "gema_job_notice"
 DECISIONS = ("approved", "refused")
@@ -38,12 +41,7 @@ class GemaServiceJobPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "gema_job_count" in counters:
-            jobs = request.env["gema.service.job"]
-            values["gema_job_count"] = (
-                jobs.search_count(self._gema_job_domain())
-                if jobs.has_access("read")
-                else 0
-            )
+            values["gema_job_count"] = customer_search("gema.service.job", count=True)
         return values
 
     # ------------------------------------------------------------------
@@ -58,9 +56,7 @@ class GemaServiceJobPortal(CustomerPortal):
     )
     def portal_my_jobs(self, page=1, **kw):
         """The logged-in customer's own jobs, newest first."""
-        jobs = request.env["gema.service.job"]
-        domain = self._gema_job_domain()
-        count = jobs.search_count(domain) if jobs.has_access("read") else 0
+        count = customer_search("gema.service.job", count=True)
         pager = portal_pager(
             url="/my/jobs",
             total=count,
@@ -73,27 +69,23 @@ class GemaServiceJobPortal(CustomerPortal):
                 "page_name": "gema_job",
                 "pager": pager,
                 "default_url": "/my/jobs",
-                "jobs": jobs.search(
-                    domain,
+                "jobs": customer_search(
+                    "gema.service.job",
                     order="create_date desc, id desc",
                     limit=self._items_per_page,
                     offset=pager["offset"],
-                )
-                if count
-                else jobs,
+                ),
                 "customer_states": self._gema_customer_states(),
             }
         )
-        # sudo: only the branch's time zone (from its calendar, which a
-        # portal customer cannot read).
-        values["tz_by_job"] = {job.id: job.gema_tz for job in values["jobs"].sudo()}
+        values["tz_by_job"] = {job.id: job.gema_tz for job in values["jobs"]}
         request.session["my_gema_jobs_history"] = values["jobs"].ids[:100]
         return request.render("gema_sop.portal_my_jobs", values)
 
     @route("/my/jobs/<int:job_id>", type="http", auth="public", website=True)
     def portal_my_job(self, job_id, access_token=None, **kw):
         """The live status page of one job (token link or portal login)."""
-        job_sudo = record_or_404(self, "gema.service.job", job_id, access_token)
+        job_sudo = record_or_404("gema.service.job", job_id, access_token)
         values = self._gema_job_page_values(job_sudo, access_token)
         return request.render("gema_sop.portal_my_job", values)
 
@@ -105,7 +97,7 @@ class GemaServiceJobPortal(CustomerPortal):
     )
     def portal_my_job_photo(self, job_id, attachment_id, access_token=None, **kw):
         """A vehicle photo of the job, for whoever may see the job only."""
-        job_sudo = record_or_404(self, "gema.service.job", job_id, access_token)
+        job_sudo = record_or_404("gema.service.job", job_id, access_token)
         photo_sudo = job_sudo.photo_ids.filtered(
             lambda attachment: attachment.id == attachment_id
             and (attachment.mimetype or "").startswith("image/")
@@ -132,18 +124,21 @@ class GemaServiceJobPortal(CustomerPortal):
     ):
         """ST-2: the customer approves or refuses one proposed extra work.
 
-        The CSRF token is checked by the route (POST form); the job by its
-        token or the visitor's rights; the line must belong to that job, so a
-        line id of another job gives 404 and changes nothing.
+        The CSRF token is checked by the route (POST form); the visitor must
+        be the job's customer (its token, not staff, or its portal customer);
+        the line must belong to that job, so a line id of another job gives
+        404 and changes nothing.
         """
-        job_sudo = record_or_404(self, "gema.service.job", job_id, access_token)
+        job_sudo = record_or_404(
+            "gema.service.job", job_id, access_token, decision=True
+        )
         line_sudo = job_sudo.line_ids.filtered(lambda line: line.id == line_id)
         if not line_sudo or decision not in DECISIONS:
             raise NotFound()
         note = (note or "").strip()[:NOTE_MAX_LENGTH] or None
         try:
             # Already sudo (from the access check): a customer cannot write
-            # lines; the job's token proved this line is theirs to decide.
+            # lines; the access check proved this line is theirs to decide.
             line_sudo._gema_record_decision(decision, "portal", note=note)
         except UserError as error:
             self._gema_set_notice("danger", error.args[0], line_sudo)
@@ -166,13 +161,6 @@ class GemaServiceJobPortal(CustomerPortal):
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------
-
-    def _gema_job_domain(self):
-        """Jobs of the visitor's company (partner and its contacts); the
-        portal record rule says the same, this keeps internal users to their
-        own jobs as customers too."""
-        partner = request.env.user.partner_id.commercial_partner_id
-        return [("partner_id", "child_of", partner.id)]
 
     def _gema_job_url(self, job, access_token):
         """The status page of ``job``, with the token the visitor came with."""
@@ -262,6 +250,8 @@ class GemaServiceJobPortal(CustomerPortal):
                 "tz": job_sudo.gema_tz,
                 "currency": job_sudo.currency_id,
                 "notice": notice,
+                # Staff with the token see the customer's page, not its forms.
+                "preview": staff_visitor(),
                 "query": urlencode({"access_token": access_token})
                 if access_token
                 else "",

@@ -190,10 +190,17 @@ class GemaConversation(models.Model):
 
     _name = "gema.conversation"
     _description = "Chat Conversation"
-    _inherit = ["gema.sla.mixin", "gema.message.mixin", "portal.mixin"]
+    _inherit = [
+        "gema.sla.mixin",
+        "gema.message.mixin",
+        "gema.customer.decision.mixin",
+        "portal.mixin",
+    ]
     _order = "priority desc, received_date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "customer_name", "customer_phone"]
+    # CS-8: the rating is the customer's, from the rating page only.
+    _gema_customer_fields = ("rating", "rating_comment", "rated_date")
 
     name = fields.Char(
         string="Number",

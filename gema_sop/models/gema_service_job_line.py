@@ -12,23 +12,39 @@ from odoo.tools import format_datetime
 # sent again, which renews the link.
 APPROVAL_VALIDITY = timedelta(hours=48)
 CLOSED_JOB_STATES = ("delivered", "cancelled")
+# The ways a staff member hears a customer's decision (ST-1: in person, by
+# phone or WhatsApp); "portal" (the customer link) is the customer's own.
+STAFF_METHODS = ("whatsapp", "phone", "in_person")
+# What the customer decided on, and how it was recorded: fixed once decided.
+DECIDED_FIELDS = ("name", "price", "approval_method", "approval_note", "evidence_ids")
 
 
 class GemaServiceJobLine(models.Model):
     """Extra work found on a job, and the customer's decision on it (ST-2).
 
     A line is proposed with its price; the customer approves or refuses it
-    through the job's token link (``portal``), or the service advisor
-    records a decision the customer gave on WhatsApp, by phone or in person,
-    with the evidence attached (ST-8). The decision keeps who, when, how,
-    a note and the evidence, and can be made once. Work on a line
+    through the job's token link or their portal login (``portal``), or the
+    service advisor records a decision the customer gave on WhatsApp, by
+    phone or in person, with the evidence attached (ST-8), as the one who
+    recorded it. The decision keeps who, when, how, a note and the
+    evidence, and can be made once; what was decided (the work, its price)
+    and how are then fixed. Only the customer's page reaches ``portal``
+    (trust rules): no backend user, form or XML-RPC call records a decision
+    as the customer's (``gema.customer.decision.mixin``). Work on a line
     (``work_state``) cannot start before it was approved.
     """
 
     _name = "gema.service.job.line"
+    _inherit = ["gema.customer.decision.mixin"]
     _description = "Service Job Extra Work"
     _order = "job_id, sequence, id"
     _check_company_auto = True
+    _gema_customer_fields = (
+        "approval_state",
+        "decision_date",
+        "decided_by_name",
+        "recorded_by_id",
+    )
 
     job_id = fields.Many2one(
         "gema.service.job", required=True, ondelete="cascade", index=True
@@ -103,6 +119,44 @@ class GemaServiceJobLine(models.Model):
         copy=False,
     )
 
+    # CRUD -------------------------------------------------------------------
+
+    def _gema_check_customer_fields(self, vals_list):
+        """Besides the decision itself: "portal" is never chosen in the
+        backend, and a decided line keeps what was decided and how."""
+        super()._gema_check_customer_fields(vals_list)
+        if self.env.su:
+            return
+        if any(vals.get("approval_method") == "portal" for vals in vals_list):
+            raise self._gema_portal_refused()
+        changed = {name for vals in vals_list for name in vals}
+        decided = self.filtered(lambda line: line.approval_state != "proposed")
+        if decided and changed & set(DECIDED_FIELDS):
+            raise UserError(
+                self.env._(
+                    "The customer already decided on %(lines)s; the work, its "
+                    "price and the record of the decision can no longer change.",
+                    lines=", ".join(decided.mapped("name")),
+                )
+            )
+
+    def _gema_portal_refused(self):
+        return UserError(
+            self.env._(
+                "Only the customer decides by the customer link, on the job's "
+                "page. For a decision the customer gave you, choose WhatsApp, "
+                "phone or in person and attach the evidence."
+            )
+        )
+
+    def _gema_staff_way(self):
+        return self.env._(
+            "A decision the customer gave by phone, WhatsApp or in person is "
+            "recorded with Record Approval or Record Refusal, with its evidence."
+        )
+
+    # Actions ----------------------------------------------------------------
+
     def action_approve(self):
         """Service advisor: record the customer's approval given outside the link."""
         for line in self:
@@ -162,8 +216,13 @@ class GemaServiceJobLine(models.Model):
 
         Refused with a clear message when the line was already decided, the
         job is closed, the link expired (portal), or a decision given outside
-        the link comes without evidence. Portal decisions are made with sudo
-        by the controller after it checked the job's access token.
+        the link comes without evidence or from someone other than a service
+        advisor or CS officer. ``portal`` is the customer's own decision:
+        only the customer's page makes it, as superuser, after it checked
+        that the visitor is the job's customer (``controllers/access.py``);
+        a backend user asking for it is refused. Any other method is
+        recorded as the staff member's (``recorded_by_id``, the chatter
+        entry's author).
         """
         self.ensure_one()
         if decision not in ("approved", "refused"):
@@ -197,6 +256,8 @@ class GemaServiceJobLine(models.Model):
             )
         now = fields.Datetime.now()
         if method == "portal":
+            if not self.env.su:
+                raise self._gema_portal_refused()
             if not self.approval_expires or self.approval_expires < now:
                 raise UserError(
                     self.env._(
@@ -206,7 +267,19 @@ class GemaServiceJobLine(models.Model):
                 )
             who = self.job_id.partner_id.name
             recorded_by = self.env["res.users"]
-        elif method in ("whatsapp", "phone", "in_person"):
+        elif method in STAFF_METHODS:
+            user = self.env.user
+            if not self.env.su and not (
+                user.has_group("gema_sop.group_service_advisor")
+                or user.has_group("gema_sop.group_cs_officer")
+            ):
+                raise UserError(
+                    self.env._(
+                        "Only service advisors and CS officers record a "
+                        "customer's decision on extra work."
+                    )
+                )
+            self.check_access("write")
             if not evidence:
                 raise UserError(
                     self.env._(
@@ -216,7 +289,7 @@ class GemaServiceJobLine(models.Model):
                     )
                 )
             who = self.job_id.partner_id.name
-            recorded_by = self.env.user
+            recorded_by = user
         else:
             raise UserError(
                 self.env._(
@@ -230,7 +303,11 @@ class GemaServiceJobLine(models.Model):
         evidence.filtered(lambda a: not a.res_id).sudo().write(
             {"res_model": self._name, "res_id": self.id}
         )
-        self.write(
+        # sudo: the decision fields are written only here, once the checks
+        # above passed (the customer's page checked its visitor, staff their
+        # group and write access); gema.customer.decision.mixin refuses them
+        # to any direct write.
+        self.sudo().write(
             {
                 "approval_state": decision,
                 "approval_method": method,
@@ -260,6 +337,12 @@ class GemaServiceJobLine(models.Model):
             who=self.decided_by_name or "",
             method=methods.get(self.approval_method, ""),
         )
+        if self.recorded_by_id:
+            summary = self.env._(
+                "%(summary)s, recorded by %(user)s",
+                summary=summary,
+                user=self.recorded_by_id.name,
+            )
         if self.approval_note:
             summary = f"{summary} ({self.approval_note})"
         return Markup("<li>%s</li>") % summary

@@ -71,11 +71,14 @@ class GemaTicket(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.state.mixin",
+        "gema.customer.decision.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
     _order = "id desc"
     _check_company_auto = True
+    # AS-5: the rating is the customer's, from the ticket's page only.
+    _gema_customer_fields = ("rating", "rating_comment", "rated_date")
 
     name = fields.Char(
         string="Ticket Number",

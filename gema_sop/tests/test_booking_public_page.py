@@ -383,7 +383,7 @@ class TestBookingPublicPage(GemaSopCase, HttpCase):
 
     def test_bk5_g5_token_opens_its_own_booking_only(self):
         """BK-5, G-5: a booking's token link shows that booking; with another
-        booking's token, a wrong one or none, the page is refused and shows
+        booking's token, a wrong one or none, the page answers 404 and shows
         nothing of it."""
         mine = self._request("0812-3456-7890", name="Budi Santoso", plate="BK 1 AA")
         theirs = self._request("0813-1111-2222", name="Rahmat Hidayat", plate="BK 2 BB")
@@ -398,9 +398,9 @@ class TestBookingPublicPage(GemaSopCase, HttpCase):
         self.assertNotIn("BK 2 BB", page.text)
 
         for url, status in (
-            (f"/my/bookings/{theirs.id}?access_token={mine_token}", 403),
-            (f"/my/bookings/{theirs.id}?access_token=wrong", 403),
-            (f"/my/bookings/{theirs.id}", 403),
+            (f"/my/bookings/{theirs.id}?access_token={mine_token}", 404),
+            (f"/my/bookings/{theirs.id}?access_token=wrong", 404),
+            (f"/my/bookings/{theirs.id}", 404),
             (f"/my/bookings/{theirs.id + 1000}?access_token={mine_token}", 404),
         ):
             with self.subTest(url=url):
@@ -433,7 +433,7 @@ class TestBookingPublicPage(GemaSopCase, HttpCase):
         self.assertNotIn(theirs.name, listing.text)
         self.assertNotIn("BK 2 BB", listing.text)
         self.assertEqual(self.url_open(f"/my/bookings/{mine.id}").status_code, 200)
-        self.assertEqual(self.url_open(f"/my/bookings/{theirs.id}").status_code, 403)
+        self.assertEqual(self.url_open(f"/my/bookings/{theirs.id}").status_code, 404)
         counters = self.make_jsonrpc_request(
             "/my/counters", {"counters": ["gema_booking_count"]}
         )
