@@ -109,7 +109,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
                             (company, key, names.get(sender), message, moment)
                         )
                 statuses.extend(
-                    status
+                    (company, status)
                     for status in value.get("statuses") or []
                     if status.get("status") in STATUSES and status.get("id")
                 )
@@ -150,17 +150,18 @@ class GemaWhatsappWebhook(models.AbstractModel):
 
     @api.model
     def _gema_apply_statuses(self, statuses):
-        """Apply the statuses of our messages, in the order WhatsApp sent
-        them; returns how many changed a message."""
+        """Apply ``[(branch, status)]``, the statuses of our messages in the
+        order WhatsApp sent them, each to a message of the branch whose
+        number it came for; returns how many changed a message."""
         Message = self.env["gema.message"].sudo()
-        wamids = [status["id"] for status in statuses]
+        wamids = [status["id"] for _company, status in statuses]
         by_wamid = {
             message.whatsapp_message_id: message
             for message in Message.search([("whatsapp_message_id", "in", wamids)])
         }
         referenced = {
             whatsapp.message_id_of(status.get("biz_opaque_callback_data"))
-            for status in statuses
+            for _company, status in statuses
         } - {None}
         by_id = {
             message.id: message
@@ -168,13 +169,17 @@ class GemaWhatsappWebhook(models.AbstractModel):
             if message.channel == "whatsapp_api"
         }
         applied = 0
-        for status in statuses:
+        for company, status in statuses:
             message = by_wamid.get(status["id"]) or by_id.get(
                 whatsapp.message_id_of(status.get("biz_opaque_callback_data"))
             )
-            if not message or (
-                message.whatsapp_message_id
-                and message.whatsapp_message_id != status["id"]
+            if (
+                not message
+                or message.company_id != company
+                or (
+                    message.whatsapp_message_id
+                    and message.whatsapp_message_id != status["id"]
+                )
             ):
                 continue
             if status["status"] == "failed":

@@ -14,8 +14,9 @@ requests succeed, after ``latency`` seconds, unless ``inject_faults``
 turned a share of them into server errors, stalls and resets at random.
 
 What the API took is counted per message (``accepted``, keyed by the
-``biz_opaque_callback_data`` the gateway sends), every request is kept in
-``received``, and anything malformed is recorded in ``problems`` and
+``biz_opaque_callback_data`` the gateway sends) and can be reported back as
+the API's status webhook would (``status_webhook``); every request is kept
+in ``received``, and anything malformed is recorded in ``problems`` and
 answered with a 400.
 """
 
@@ -67,6 +68,7 @@ class FakeWhatsAppServer:
         self.received = []
         self.problems = []
         self.accepted = Counter()
+        self._taken = []
         self.latency = 0.0
         self._faults = None
         self._script = []
@@ -93,6 +95,7 @@ class FakeWhatsAppServer:
             self.received.clear()
             self.problems.clear()
             self.accepted.clear()
+            self._taken.clear()
             self._script.clear()
             self._faults = None
             self.latency = 0.0
@@ -111,6 +114,32 @@ class FakeWhatsAppServer:
     def accepted_total(self):
         with self._lock:
             return sum(self.accepted.values())
+
+    def status_webhook(self, status="sent"):
+        """The webhook payload the API would send for every message it
+        took: its ``status``, with the message id and callback data."""
+        with self._lock:
+            statuses = [
+                {
+                    "id": wamid,
+                    "status": status,
+                    "timestamp": str(int(moment)),
+                    "recipient_id": to,
+                    "biz_opaque_callback_data": reference,
+                }
+                for reference, wamid, to, moment in self._taken
+            ]
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"phone_number_id": self.phone_number_id},
+            "statuses": statuses,
+        }
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"id": "WABA", "changes": [{"field": "messages", "value": value}]}
+            ],
+        }
 
     # Request handling ----------------------------------------------------
 
@@ -181,6 +210,14 @@ class FakeWhatsAppServer:
                 return ("answer", self.latency, *answer)
             self.accepted[payload.get("biz_opaque_callback_data")] += 1
             number = len(self.received)
+            self._taken.append(
+                (
+                    payload.get("biz_opaque_callback_data"),
+                    f"wamid.TEST{number:04d}",
+                    payload["to"],
+                    time.time(),
+                )
+            )
             body = {
                 "messaging_product": "whatsapp",
                 "contacts": [{"input": payload["to"], "wa_id": payload["to"]}],
