@@ -120,6 +120,12 @@ class GemaMessagingCase(GemaSopCase):
         self.assertEqual(message.state, "queued")
         return message
 
+    def _queue_another(self):
+        """Queue one more gateway message on the document."""
+        before = self._log()
+        self._composer(channel="whatsapp_api").action_send()
+        return self._log() - before
+
     def _cron(self):
         """Run the sender; what it committed in its own cursors is read
         again by this test's environment."""

@@ -464,11 +464,6 @@ class TestMessaging(GemaMessagingCase):
         self.assertRecordValues(other, [{"state": "queued", "attempts": 1}])
         self.assertIn("unreachable", other.last_error)
 
-    def _queue_another(self):
-        before = self._log()
-        self._composer(channel="whatsapp_api").action_send()
-        return self._log() - before
-
     def test_permanent_error_fails_without_retry(self):
         """G-3: a refused request (4xx) fails at once with the API's
         message, is never retried, and is noted (not as contact) on the

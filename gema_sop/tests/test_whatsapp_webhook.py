@@ -249,6 +249,36 @@ class TestWhatsappWebhook(HttpCase, GemaMessagingCase):
         self.assertEqual(len(self._customer_posts()), 1)
         self.assertFalse(self.server.received)
 
+    def test_status_of_another_branch_changes_nothing(self):
+        """Security: a status signed by another branch's app secret, for its
+        own number, cannot move (or settle) this branch's messages, even
+        naming their WhatsApp id and reference."""
+        self.env["res.company"].create(
+            {
+                "name": "Webhook Test Branch Binjai",
+                "parent_id": self.main_company.id,
+                "gema_whatsapp_phone_number_id": "555000555",
+                "gema_whatsapp_app_secret": "secret-of-binjai",
+            }
+        )
+        message = self._sent_text()
+        checked = self._queue_another()
+        # sudo: the test plays a call whose answer was lost.
+        checked.sudo().write({"state": "check", "attempts": 1})
+        now = datetime.now()
+        payload = self._payload(
+            statuses=[
+                self._status(message, "read", now),
+                self._status(checked, "sent", now, wamid="wamid.FORGED"),
+            ],
+            phone_number_id="555000555",
+        )
+        self.assertEqual(
+            self._post(payload, secret="secret-of-binjai").status_code, 200
+        )
+        (message | checked).invalidate_recordset()
+        self.assertEqual((message | checked).mapped("state"), ["sent", "check"])
+
     def test_customer_found_by_number_however_typed(self):
         """The webhook and the SOP records find a customer by the E.164 form
         of their mobile, else phone; an unusable number gives none."""
