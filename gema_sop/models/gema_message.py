@@ -31,7 +31,7 @@ STATES = [
     ("sending", "Sending"),
     ("check", "To Check"),
     ("sent", "Sent"),
-    ("delivered", "Delivered"),
+    ("delivered", "Delivered to Phone"),
     ("read", "Read"),
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),

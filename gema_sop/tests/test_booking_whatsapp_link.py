@@ -174,7 +174,7 @@ class TestWhatsappLinkRoute(HttpCase, BookingCase):
         message.with_user(supervisor).action_mark_sent()
         again = self._open(message.id, supervisor.login)
         self.assertEqual(again.status_code, 409)
-        self.assertIn("not waiting to be sent", again.text)
+        self.assertRegex(again.text, "not waiting to be sent|tidak sedang menunggu")
         self.assertEqual(self._open(999999999, supervisor.login).status_code, 404)
         malformed = self.url_open("/gema/message/abc/whatsapp", allow_redirects=False)
         self.assertEqual(malformed.status_code, 404)

@@ -555,7 +555,8 @@ class TestMessaging(GemaMessagingCase):
         cs = self.users["cs"]
         stalled.with_user(cs).action_mark_sent()
         self.assertEqual(stalled.state, "sent")
-        self.assertIn("confirmed by", stalled.mail_message_id.body)
+        # In the sender's language (the chatter is read by the branch).
+        self.assertIn("dikonfirmasi oleh test_cs", stalled.mail_message_id.body)
         dropped.with_user(cs).action_retry()
         self._cron()
         self.assertEqual(dropped.state, "sent")
