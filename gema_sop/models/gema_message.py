@@ -120,9 +120,9 @@ class GemaMessage(models.Model):
       blindly. A run stops claiming once its time budget (``SEND_BUDGET``,
       well under ``limit_time_real``) would be overrun by one more call
       that times out, reports its progress to ``ir.cron`` and, when it ran
-      out of time, triggers a new run. The cron's own transaction commits
-      nothing of the messages: separate cursors do (the brief's "no
-      ``cr.commit()`` in module code" is about the caller's transaction).
+      out of time, triggers a new run. Nothing commits the cron's own
+      transaction (``ir.cron`` does, after each round): the claims and
+      outcomes are committed by cursors of their own, closed at once.
 
     Automatic messages planned by scheduled actions carry a ``dedupe_key``
     (record, template and due day), unique among the live messages, so two

@@ -134,6 +134,61 @@ class TestMessaging(GemaMessagingCase):
         # Asked again later: a new link, the cancelled one stays as it was.
         self.assertNotEqual(self._composer().action_send()["res_id"], message.id)
 
+    def test_message_actions_by_role(self):
+        """Security: the technician and logistics (no access to the log),
+        a portal user and another branch's advisor can neither open a link,
+        mark a message sent, send it again nor cancel it; the branch's CS
+        officer and service advisor can."""
+        self._composer().action_send()
+        link = self._log()
+        queued = self._queue_another()
+        # sudo: the test plays a call whose answer was lost.
+        queued.sudo().write({"state": "check", "attempts": 1})
+        portal = self.env["res.users"].create(
+            {
+                "name": "Portal customer",
+                "login": "messages_portal",
+                "groups_id": [(6, 0, self.env.ref("base.group_portal").ids)],
+            }
+        )
+        other_branch = self.env["res.company"].create(
+            {"name": "Messages Test Branch Binjai", "parent_id": self.main_company.id}
+        )
+        stranger = self.env["res.users"].create(
+            {
+                "name": "Advisor Binjai",
+                "login": "messages_advisor_binjai",
+                "company_id": other_branch.id,
+                "company_ids": [(6, 0, other_branch.ids)],
+                "groups_id": [
+                    (6, 0, self.env.ref("gema_sop.group_service_advisor").ids)
+                ],
+            }
+        )
+        users = [self.users["technician"], self.users["logistics"], portal, stranger]
+        calls = [
+            (link, "_gema_open_whatsapp"),
+            (link, "action_mark_sent"),
+            (link, "action_cancel"),
+            (queued, "action_mark_sent"),
+            (queued, "action_retry"),
+            (queued, "action_cancel"),
+        ]
+        for user in users:
+            for message, method in calls:
+                with (
+                    self.subTest(user=user.login, method=method),
+                    self.assertRaises(AccessError),
+                ):
+                    getattr(message.with_user(user), method)()
+        self.assertEqual((link | queued).mapped("state"), ["draft", "check"])
+        queued.with_user(self.users["cs"]).action_retry()
+        self.assertEqual(queued.state, "queued")
+        advisor = link.with_user(self.users["advisor"])
+        advisor._gema_open_whatsapp()
+        advisor.action_mark_sent()
+        self.assertEqual(link.state, "sent")
+
     def test_delivery_state_cannot_be_forged(self):
         """Security (ST-8): only the channel sets how far a message got; a
         user writing the state or the dates by RPC is refused, in English
