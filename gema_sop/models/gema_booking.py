@@ -981,28 +981,17 @@ class GemaBooking(models.Model):
     # Messages, proof, checklist ---------------------------------------------
 
     def _gema_send_confirmation(self):
-        """Send the confirmation with the token link; the booking proof is
-        rendered now and attached to the confirmation's chatter entry when
-        the confirmation has left (BK-5)."""
+        """Send the confirmation with the token link; the booking proof,
+        rendered first, goes with the confirmation's chatter entry when the
+        confirmation has left (BK-5, ``_gema_on_message_sent``)."""
         messages = self.env["gema.message"]
         for booking in self:
             booking._portal_ensure_token()
-            message = booking._gema_send_message(
+            booking._gema_render_proof()
+            messages |= booking._gema_send_message(
                 "gema_sop.mail_template_booking_confirmation", booking._gema_channel()
             )
-            booking._gema_render_proof()
-            booking._gema_attach_proof(message)
-            messages |= message
         return messages
-
-    def _gema_attach_proof(self, message):
-        """The booking proof goes with the confirmation's chatter entry,
-        once that confirmation has left."""
-        self.ensure_one()
-        # sudo: the chatter message was posted by the send itself.
-        posted = message.sudo().mail_message_id
-        if posted and self.proof_attachment_id:
-            posted.attachment_ids = [Command.link(self.proof_attachment_id.id)]
 
     def _gema_on_message_sent(self, message):
         """BK-5, BK-6: the confirmation carries the proof; the reminder
@@ -1012,7 +1001,11 @@ class GemaBooking(models.Model):
         if message.template_id == self.env.ref(
             "gema_sop.mail_template_booking_confirmation"
         ):
-            self._gema_attach_proof(message)
+            if message.mail_message_id and self.proof_attachment_id:
+                # sudo: the chatter entry was posted by the send itself.
+                message.mail_message_id.sudo().attachment_ids = [
+                    Command.link(self.proof_attachment_id.id)
+                ]
         elif message.template_id == self.env.ref(
             "gema_sop.mail_template_booking_reminder"
         ):
