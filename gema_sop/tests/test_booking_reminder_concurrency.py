@@ -19,6 +19,8 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
+from .whatsapp_fake_server import pause
+
 BOOKINGS = 3
 
 
@@ -98,7 +100,7 @@ def test_two_workers_plan_each_reminder_once(concurrency_db):
                 planned["a"] = set(_env(cr)["gema.booking"]._cron_remind().ids)
                 a_planned.set()
                 b_started.wait(30)
-                clock.sleep(1.0)  # B is now waiting on A's reminders
+                pause(1.0)  # B is now waiting on A's reminders
         except Exception as error:
             errors.append(error)
             a_planned.set()

@@ -24,7 +24,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
-from .whatsapp_fake_server import FakeWhatsAppServer
+from .whatsapp_fake_server import FakeWhatsAppServer, pause
 
 SENDER = Path(__file__).with_name("gateway_sender.py")
 LEFT = ("sent", "delivered", "read")
@@ -177,7 +177,7 @@ def test_faults_a_kill_and_two_senders_send_each_message_once(concurrency_db, tm
         while fake.accepted_total < 40:
             assert first.poll() is None, first.stdout.read().decode()
             assert time.monotonic() < deadline, "the first sender sends nothing"
-            time.sleep(0.005)
+            pause(0.005)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         assert first.returncode == -signal.SIGKILL

@@ -58,6 +58,15 @@ class Stall:
 
 
 RESET = "reset"
+
+
+def pause(seconds):
+    """Wait ``seconds``. Not ``time.sleep``: under the moved clock of
+    tools/moved_clock.sh (libfaketime with the real monotonic clock) it
+    fails with EINVAL, where a timed wait on an event does not."""
+    threading.Event().wait(seconds)
+
+
 SERVER_ERROR = error_answer(500, 1, "An unknown error occurred")
 
 
@@ -244,7 +253,7 @@ class FakeWhatsAppServer:
                     self.connection.close()
                     return
                 if delay:
-                    time.sleep(delay)
+                    pause(delay)
                 data = json.dumps(body).encode()
                 try:
                     self.send_response(status)
