@@ -48,8 +48,13 @@ fi
 offset=$(( target - $(date +%s) ))
 # Chromium keeps the real clock: under libfaketime its timed waits return at
 # once and it spins. The pages it tests take their dates from the server.
+# Python's time.sleep fails under it (EINVAL): tools/moved_clock_python
+# makes it a timed wait, which works. tools/moved_clock_bin/chromium starts
+# Chromium without libfaketime.
 faked=(env LD_PRELOAD="$lib" FAKETIME="+$offset" DONT_FAKE_MONOTONIC=1
-    FAKETIME_SKIP_CMDS=chromium)
+    FAKETIME_SKIP_CMDS=chromium
+    PYTHONPATH="$PROJECT/tools/moved_clock_python${PYTHONPATH:+:$PYTHONPATH}"
+    PATH="$PROJECT/tools/moved_clock_bin:$PATH")
 
 # A scratch PostgreSQL cluster under the same offset.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
