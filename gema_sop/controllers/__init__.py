@@ -4,3 +4,4 @@ from . import booking
 from . import portal
 from . import conversation
 from . import ticket
+from . import message

@@ -635,7 +635,10 @@ class GemaBooking(models.Model):
         return self.env["gema.booking.slot.wizard"]._gema_open(self)
 
     def action_send_reminder(self):
-        """BK-6: send the H-1 reminder (gateway, or the link to open)."""
+        """BK-6: send the H-1 reminder through the gateway, or open it for
+        the staff member (WhatsApp link). The booking counts as reminded
+        when the reminder has left (``_gema_on_message_sent``); asking again
+        meanwhile returns the same reminder, not a second one."""
         wrong = self.filtered(lambda b: b.state != "confirmed")
         if wrong:
             raise UserError(
@@ -646,12 +649,7 @@ class GemaBooking(models.Model):
             )
         messages = self.env["gema.message"]
         for booking in self:
-            messages |= booking._gema_send_message(
-                "gema_sop.mail_template_booking_reminder", booking._gema_channel()
-            )
-        self.write({"reminder_sent_date": fields.Datetime.now()})
-        self.activity_feedback(["gema_sop.mail_activity_type_booking_reminder"])
-        self._gema_checklist_done(CHECKLIST[6:])
+            messages |= booking._gema_send_reminder(booking._gema_channel())
         return self._gema_open_link(messages)
 
     def action_send_alternatives(self):
@@ -983,28 +981,38 @@ class GemaBooking(models.Model):
     # Messages, proof, checklist ---------------------------------------------
 
     def _gema_send_confirmation(self):
-        """Send the confirmation with the token link, and attach the booking
-        proof to its chatter message (BK-5)."""
+        """Send the confirmation with the token link; the booking proof,
+        rendered first, goes with the confirmation's chatter entry when the
+        confirmation has left (BK-5, ``_gema_on_message_sent``)."""
         messages = self.env["gema.message"]
         for booking in self:
             booking._portal_ensure_token()
-            message = booking._gema_send_message(
+            booking._gema_render_proof()
+            messages |= booking._gema_send_message(
                 "gema_sop.mail_template_booking_confirmation", booking._gema_channel()
             )
-            attachment = booking._gema_render_proof()
-            if attachment:
-                # sudo: the chatter message was posted by the send itself.
-                posted = message.sudo().mail_message_id
-                if posted:
-                    posted.attachment_ids = [(4, attachment.id)]
-                else:
-                    booking.message_post(
-                        body=self.env._("Booking proof"),
-                        attachment_ids=attachment.ids,
-                        subtype_xmlid="mail.mt_note",
-                    )
-            messages |= message
         return messages
+
+    def _gema_on_message_sent(self, message):
+        """BK-5, BK-6: the confirmation carries the proof; the reminder
+        marks the booking reminded, closes the advisor's reminder activity
+        and ticks checklist item 7."""
+        result = super()._gema_on_message_sent(message)
+        if message.template_id == self.env.ref(
+            "gema_sop.mail_template_booking_confirmation"
+        ):
+            if message.mail_message_id and self.proof_attachment_id:
+                # sudo: the chatter entry was posted by the send itself.
+                message.mail_message_id.sudo().attachment_ids = [
+                    Command.link(self.proof_attachment_id.id)
+                ]
+        elif message.template_id == self.env.ref(
+            "gema_sop.mail_template_booking_reminder"
+        ):
+            self.write({"reminder_sent_date": message.sent_date})
+            self.activity_feedback(["gema_sop.mail_activity_type_booking_reminder"])
+            self._gema_checklist_done(CHECKLIST[6:])
+        return result
 
     def _gema_render_proof(self):
         """The booking proof (PDF) as an attachment of the booking."""
@@ -1032,17 +1040,6 @@ class GemaBooking(models.Model):
         )
         self.proof_attachment_id = attachment
         return attachment
-
-    def _gema_open_link(self, messages):
-        """The click-to-chat link to open, for one message sent by link."""
-        links = messages.filtered(lambda m: m.channel == "whatsapp_link")
-        if len(self) == 1 and len(links) == 1:
-            return {
-                "type": "ir.actions.act_url",
-                "url": links._gema_whatsapp_link(),
-                "target": "new",
-            }
-        return True
 
     def _gema_checklist_done(self, xmlids):
         """Tick the checklist items the system itself has just done."""
@@ -1277,10 +1274,13 @@ class GemaBooking(models.Model):
     def _cron_remind(self):
         """BK-6, H-1 morning: remind the customers of the next working day.
 
-        With the branch's gateway on, the reminder is sent at once;
-        otherwise the service advisor gets an activity with the ready
-        WhatsApp link. Running twice sends nothing twice: sent bookings
-        have their date set, planned ones their activity."""
+        Each reminder is planned once per booking and booked day (its
+        purpose key, unique in the database), also when two workers or a
+        rerun plan it: queued for the gateway when the branch has it,
+        otherwise prepared as a WhatsApp link with an activity for the
+        service advisor. A reminder that failed or was cancelled is not
+        planned again by the job (the advisor sends it). Returns the
+        bookings whose reminder this run planned."""
         now = fields.Datetime.now()
         candidates = self.search(
             [
@@ -1292,31 +1292,42 @@ class GemaBooking(models.Model):
         )
         days = {}
         due = candidates.filtered(lambda b: b._gema_reminder_day_reached(days))
-        auto = due.filtered(lambda b: b.company_id.gema_whatsapp_gateway_enabled)
-        for booking in auto:
+        Message = self.env["gema.message"]
+        planned = self.browse()
+        for booking in due:
+            key = booking._gema_reminder_key()
+            # sudo: the purpose keys are the system's; only their count is read.
+            if Message.sudo().search_count([("dedupe_key", "=", key)]):
+                continue
             try:
                 with self.env.cr.savepoint():
-                    booking.action_send_reminder()
+                    message = booking._gema_send_reminder(booking._gema_channel())
             except UserError as error:
-                # e.g. an unusable number: the SA gets the activity instead.
-                _logger.warning("Reminder of %s not sent: %s", booking.name, error)
-                auto -= booking
-        manual = due - auto
-        activity_type = self.env.ref("gema_sop.mail_activity_type_booking_reminder")
-        planned = set(
-            self.env["mail.activity"]
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", manual.ids),
-                    ("activity_type_id", "=", activity_type.id),
-                ]
-            )
-            .mapped("res_id")
+                # e.g. an unusable number: the SA gets the activity, no link.
+                _logger.warning("Reminder of %s not planned: %s", booking.name, error)
+                message = None
+            if message is not None and not message:
+                continue  # another worker is planning it right now
+            if not message or message.channel == "whatsapp_link":
+                booking._gema_plan_reminder_activity()
+            planned |= booking
+        return planned
+
+    def _gema_reminder_key(self):
+        """The purpose of this booking's reminder: one per booked day."""
+        self.ensure_one()
+        template = self.env.ref("gema_sop.mail_template_booking_reminder")
+        day = pytz.utc.localize(self.start).astimezone(pytz.timezone(self.tz)).date()
+        return self.env["gema.message"]._gema_once_key(self, template, day)
+
+    def _gema_send_reminder(self, channel):
+        """The reminder of this booking, planned once for its day."""
+        self.ensure_one()
+        return self._gema_send_message(
+            "gema_sop.mail_template_booking_reminder",
+            channel,
+            once_key=self._gema_reminder_key(),
         )
-        for booking in manual.filtered(lambda b: b.id not in planned):
-            booking._gema_plan_reminder_activity()
-        return due
 
     def _gema_reminder_day_reached(self, cache=None):
         """True from the branch's last working day before the booking day.
@@ -1339,33 +1350,21 @@ class GemaBooking(models.Model):
         return today >= cache[calendar.id, day]
 
     def _gema_plan_reminder_activity(self):
-        """The SA's activity with the reminder text ready to open in WhatsApp."""
+        """The SA's activity to send the reminder by WhatsApp link; Send
+        Reminder on the booking opens it ready (the link itself is not in
+        the note: a message sent from the note would not be logged)."""
         self.ensure_one()
-        template = self.env.ref("gema_sop.mail_template_booking_reminder")
-        text = template._gema_render_text(self.id)
-        try:
-            phone = normalize_phone(self.env, self._gema_customer_phone())
-        except ValidationError:
-            phone = False
-        url = (
-            self.env["gema.message"]
-            .new({"phone": phone, "body": text})
-            ._gema_whatsapp_link()
-            if phone
-            else False
-        )
-        note = Markup("<p>%s</p>") % self.env._(
-            "Send the H-1 reminder, then press Send Reminder on the booking."
-        )
-        if url:
-            note += Markup('<p><a href="%s" target="_blank">%s</a></p>') % (
-                url,
-                self.env._("Open WhatsApp with the reminder"),
-            )
+        reminder_type = self.env.ref("gema_sop.mail_activity_type_booking_reminder")
+        if self.activity_ids.filtered(lambda a: a.activity_type_id == reminder_type):
+            return
         self.activity_schedule(
             "gema_sop.mail_activity_type_booking_reminder",
             user_id=(self.user_id or self.env.user).id,
-            note=note,
+            note=Markup("<p>%s</p>")
+            % self.env._(
+                "Press Send Reminder on the booking: WhatsApp opens with the H-1 "
+                "reminder ready. Send it there, then mark it sent."
+            ),
         )
 
 

@@ -602,17 +602,6 @@ class GemaConversation(models.Model):
         conversation._gema_log_inbound(text, moment=moment, message_id=wamid)
         return conversation
 
-    def _gema_open_link(self, messages):
-        """The click-to-chat link to open, for one message sent by link."""
-        links = messages.filtered(lambda m: m.channel == "whatsapp_link")
-        if len(self) == 1 and len(links) == 1:
-            return {
-                "type": "ir.actions.act_url",
-                "url": links._gema_whatsapp_link(),
-                "target": "new",
-            }
-        return True
-
     # Actions -----------------------------------------------------------------
 
     def action_log_customer_message(self):

@@ -1,12 +1,16 @@
 import logging
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import quote
 
+import psycopg2.errors
 from markupsafe import Markup
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, plaintext2html
+from odoo.tools import SQL, config, plaintext2html
 from odoo.tools.misc import clean_context
 from odoo.tools.sql import create_index
 
@@ -20,14 +24,43 @@ CHANNELS = [
     ("whatsapp_api", "WhatsApp (automatic)"),
     ("email", "Email"),
 ]
+STATES = [
+    ("draft", "Link Ready"),
+    ("opened", "Opened by Staff"),
+    ("queued", "Queued"),
+    ("sending", "Sending"),
+    ("check", "To Check"),
+    ("sent", "Sent"),
+    ("delivered", "Delivered to Phone"),
+    ("read", "Read"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+# The message left by its channel: the customer has it (or is getting it).
+LEFT_STATES = ("sent", "delivered", "read")
+# How far a message got, as WhatsApp's status webhooks report it.
+PROGRESS = {"sent": 1, "delivered": 2, "read": 3}
+# A message waiting for the staff member to send it by WhatsApp link.
+LINK_PENDING = ("draft", "opened")
+# States whose message may already be with the customer: its content is
+# the record of what they got (ST-8) and cannot change any more.
+FROZEN_STATES = ("sending", "check", *LEFT_STATES)
 MAX_ATTEMPTS = 5
 # Minutes before the next try, after the 1st, 2nd, 3rd, ... failed attempt.
 RETRY_MINUTES = [1, 5, 15, 60]
 BATCH_SIZE = 20
+# Seconds one run of the sending cron may spend (system parameter
+# gema_sop.whatsapp_send_budget), never more than half the real-time limit
+# of the worker that runs it (limit_time_real, 120 s by default).
+SEND_BUDGET = 45
+# PostgreSQL advisory lock class of the messages being sent: the sender holds
+# (NAMESPACE, message id) in its cron transaction while the call is under way.
+SENDING_LOCK = 0x67656D61  # "gema"
 # WhatsApp's customer service window: free text is accepted this long after
 # the customer's last message.
 SERVICE_WINDOW = timedelta(hours=24)
-# What a sent message was; it is the evidence of what the customer got.
+# What a message says, to whom, about what: the evidence of what the
+# customer got once it may have left.
 CONTENT_FIELDS = {
     "res_model",
     "res_id",
@@ -38,22 +71,62 @@ CONTENT_FIELDS = {
     "body",
     "user_id",
     "company_id",
+    "dedupe_key",
+}
+# How far the message got: only the channel (the sender, the webhook, the
+# staff member's link) says it, through the methods of this model.
+STATUS_FIELDS = {
+    "state",
+    "attempts",
+    "last_error",
+    "next_try",
+    "sending_date",
     "sent_date",
+    "delivered_date",
+    "read_date",
+    "link_opened_date",
     "whatsapp_message_id",
+    "whatsapp_kind",
+    "used_template_fallback",
+    "mail_message_id",
 }
 
 
 class GemaMessage(models.Model):
     """The log of every message sent to a customer (BK-10, ST-8, G-3).
 
-    One line per message, whatever the channel: a click-to-chat link opened
-    by the staff member, the WhatsApp gateway, or email. When the message is
-    sent, one chatter message (subtype *Customer Message*) is posted on the
-    SOP record; that message stops the record's "customer contacted" time
-    standards. Gateway messages are queued and sent by a scheduled action
-    that claims them with ``FOR UPDATE SKIP LOCKED`` and marks each one in
-    the same transaction, so a message is never sent twice; network trouble
-    and server errors are retried later, refused messages fail at once.
+    One line per message, whatever the channel, with its delivery state as
+    far as the channel knows it. It is logged once in the record's chatter
+    (subtype *Customer Message*, which stops the record's "customer
+    contacted" time standards) only when it left:
+
+    - **WhatsApp link**: the line is prepared (*Link Ready*); the staff
+      member follows the link (``/gema/message/<id>/whatsapp``, a real link
+      they click, which records *Opened by Staff* and opens wa.me with the
+      text), sends it in WhatsApp and confirms with *Mark as Sent*. A link
+      never followed, or a dialog closed, logs nothing and stops no clock.
+    - **Email**: sent and logged at once by Odoo's mail.
+    - **WhatsApp gateway** (Cloud API): queued, then sent by the scheduled
+      action, never twice. Each message is claimed in a transaction of its
+      own (*Sending*, committed before the call) and its outcome committed
+      in another one right after the call, so a crash or a kill loses at
+      most the outcome of the one call under way, never the outcomes
+      before it. While the call is under way the sender holds an advisory
+      lock on the message in the cron's own transaction; a message found
+      *Sending* without its lock was abandoned by a dead sender, and one
+      whose call got no answer may have reached the customer: both go to
+      *To Check* with the reason, for a person (or WhatsApp's status
+      webhook, which names the message) to settle, and are never resent
+      blindly. A run stops claiming once its time budget (``SEND_BUDGET``,
+      well under ``limit_time_real``) would be overrun by one more call
+      that times out, reports its progress to ``ir.cron`` and, when it ran
+      out of time, triggers a new run. Nothing commits the cron's own
+      transaction (``ir.cron`` does, after each round): the claims and
+      outcomes are committed by cursors of their own, closed at once.
+
+    Automatic messages planned by scheduled actions carry a ``dedupe_key``
+    (record, template and due day), unique among the live messages, so two
+    workers or a rerun queue them once.
 
     The log holds customers' phone numbers (G-5): technicians have no access
     to it, and the chatter message does not repeat the number.
@@ -89,33 +162,45 @@ class GemaMessage(models.Model):
         default=lambda self: self.env.company,
     )
     state = fields.Selection(
-        [
-            ("queued", "Queued"),
-            ("sent", "Sent"),
-            ("failed", "Failed"),
-            ("cancelled", "Cancelled"),
-        ],
+        STATES,
+        string="Delivery",
         required=True,
         default="queued",
         index=True,
         copy=False,
+        readonly=True,
+        help="How far the message got, as far as its channel knows: a link "
+        "opened by the staff member and confirmed, an email sent, or for the "
+        "gateway queued, sending, sent, delivered, read or failed. To Check: "
+        "the gateway could not learn whether WhatsApp accepted the message; "
+        "check the chat before sending it again.",
+    )
+    dedupe_key = fields.Char(
+        string="Purpose Key",
+        copy=False,
+        readonly=True,
+        help="Record, template and due day of an automatic message: it is "
+        "queued once, whoever plans it.",
     )
     whatsapp_message_id = fields.Char(
         string="WhatsApp Message ID",
         index="btree_not_null",
         copy=False,
+        readonly=True,
         help="The identifier the WhatsApp API gave the message (wamid...).",
     )
     whatsapp_kind = fields.Selection(
         [("text", "Free Text"), ("template", "Approved Template")],
         string="Sent As",
         copy=False,
+        readonly=True,
         help="Free text is accepted within 24 hours of the customer's last "
         "message; otherwise the approved WhatsApp template is sent.",
     )
     used_template_fallback = fields.Boolean(
         string="Template Fallback",
         copy=False,
+        readonly=True,
         help="WhatsApp refused the free text (the 24-hour window had closed) "
         "and the approved template was sent instead.",
     )
@@ -126,13 +211,25 @@ class GemaMessage(models.Model):
         readonly=True,
         help="When the gateway will try to send this queued message.",
     )
+    sending_date = fields.Datetime(string="Last Attempt", copy=False, readonly=True)
+    link_opened_date = fields.Datetime(
+        string="Link Opened On",
+        copy=False,
+        readonly=True,
+        help="When the staff member followed the WhatsApp link.",
+    )
     sent_date = fields.Datetime(string="Sent On", copy=False, readonly=True)
+    delivered_date = fields.Datetime(string="Delivered On", copy=False, readonly=True)
+    read_date = fields.Datetime(string="Read On", copy=False, readonly=True)
     mail_message_id = fields.Many2one(
         "mail.message",
         string="Chatter Message",
         copy=False,
         readonly=True,
         ondelete="set null",
+    )
+    whatsapp_open_url = fields.Char(
+        string="WhatsApp Link", compute="_compute_whatsapp_open_url"
     )
 
     def _auto_init(self):
@@ -147,6 +244,17 @@ class GemaMessage(models.Model):
         )
         return result
 
+    def init(self):
+        # One live message per purpose, whatever the number of workers
+        # planning it; a failed or cancelled one leaves room for another.
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS gema_message_dedupe_key_live_idx "
+                "ON gema_message (dedupe_key) WHERE dedupe_key IS NOT NULL "
+                "AND state NOT IN ('failed', 'cancelled')"
+            )
+        )
+
     @api.depends("channel", "partner_id", "phone")
     def _compute_display_name(self):
         labels = dict(self._fields["channel"]._description_selection(self.env))
@@ -156,10 +264,30 @@ class GemaMessage(models.Model):
                 filter(None, [labels.get(message.channel), who])
             )
 
+    @api.depends("channel")
+    def _compute_whatsapp_open_url(self):
+        for message in self:
+            message.whatsapp_open_url = (
+                f"/gema/message/{message.id}/whatsapp"
+                if message.id and message.channel == "whatsapp_link"
+                else False
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            forged = {name for vals in vals_list for name in vals} & STATUS_FIELDS
+            if forged:
+                raise UserError(self._gema_status_refusal())
+        return super().create(vals_list)
+
     def write(self, vals):
-        if not self.env.su and set(vals) & CONTENT_FIELDS:
-            sent = self.filtered(lambda m: m.state == "sent")
-            if sent:
+        if not self.env.su:
+            if set(vals) & STATUS_FIELDS:
+                raise UserError(self._gema_status_refusal())
+            if set(vals) & CONTENT_FIELDS and self.filtered(
+                lambda m: m.state in FROZEN_STATES
+            ):
                 raise UserError(
                     self.env._(
                         "A sent message is the record of what the customer "
@@ -168,35 +296,52 @@ class GemaMessage(models.Model):
                 )
         return super().write(vals)
 
+    def _gema_status_refusal(self):
+        return self.env._(
+            "The delivery state of a message is set by its channel (the "
+            "gateway, the WhatsApp link, the email); use the message's buttons."
+        )
+
     # Actions ---------------------------------------------------------------
 
     def action_cancel(self):
-        """Stop a queued message (or drop a failed one) before it is sent."""
-        wrong = self.filtered(lambda m: m.state not in ("queued", "failed"))
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Only queued or failed messages can be cancelled: %(messages)s",
-                    messages=", ".join(wrong.mapped("display_name")),
-                )
-            )
-        self.write({"state": "cancelled", "next_try": False})
-
-    def action_retry(self):
-        """Queue a failed or cancelled gateway message again."""
+        """Drop a message that has not left: a link not sent, a queued,
+        failed or unconfirmed gateway message."""
         wrong = self.filtered(
-            lambda m: m.channel != "whatsapp_api"
-            or m.state not in ("failed", "cancelled")
+            lambda m: m.state not in (*LINK_PENDING, "queued", "failed", "check")
         )
         if wrong:
             raise UserError(
                 self.env._(
-                    "Only failed or cancelled automatic WhatsApp messages can be "
-                    "sent again: %(messages)s",
+                    "Only messages that have not been sent can be cancelled: "
+                    "%(messages)s",
                     messages=", ".join(wrong.mapped("display_name")),
                 )
             )
-        self.write(
+        self.check_access("write")
+        # sudo: the delivery state is the system's; the right to act on
+        # these messages was checked just above.
+        self.sudo().write({"state": "cancelled", "next_try": False})
+        return {"type": "ir.actions.act_window_close"}
+
+    def action_retry(self):
+        """Queue a failed, cancelled or unconfirmed gateway message again
+        (for one To Check: after checking the customer did not get it)."""
+        wrong = self.filtered(
+            lambda m: m.channel != "whatsapp_api"
+            or m.state not in ("failed", "cancelled", "check")
+        )
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Only failed, cancelled or unconfirmed automatic WhatsApp "
+                    "messages can be sent again: %(messages)s",
+                    messages=", ".join(wrong.mapped("display_name")),
+                )
+            )
+        self.check_access("write")
+        # sudo: see action_cancel.
+        self.sudo().write(
             {
                 "state": "queued",
                 "attempts": 0,
@@ -206,30 +351,126 @@ class GemaMessage(models.Model):
         )
         self._gema_trigger_cron()
 
+    def action_mark_sent(self):
+        """The staff member confirms the message left.
+
+        A WhatsApp link: only once they followed it themselves (the link
+        recorded the opening) and sent the text in WhatsApp. A gateway
+        message To Check: a person checked the chat and found it there.
+        Either is logged once, with who and when, and stops the record's
+        "customer contacted" clocks."""
+        for message in self:
+            if message.channel == "whatsapp_link" and message.state in LINK_PENDING:
+                if message.state != "opened" or message.user_id != self.env.user:
+                    raise UserError(
+                        self.env._(
+                            "Open WhatsApp with the link first and send the "
+                            "message there; it is logged once you have sent it."
+                        )
+                    )
+            elif message.state != "check":
+                raise UserError(
+                    self.env._(
+                        "Only a WhatsApp link you opened, or a message waiting "
+                        "to be checked, can be marked as sent: %(message)s",
+                        message=message.display_name,
+                    )
+                )
+        self.check_access("write")
+        for message in self:
+            # sudo: see action_cancel; the chatter entry is the system's log.
+            message.sudo()._gema_mark_left(
+                {
+                    "state": "sent",
+                    "sent_date": fields.Datetime.now(),
+                    "last_error": False,
+                    "next_try": False,
+                },
+                confirmed_by=self.env.user,
+            )
+        return {"type": "ir.actions.act_window_close"}
+
+    def _gema_open_whatsapp(self):
+        """The staff member followed the link: record who opened it and when
+        (nothing is logged on the record yet) and return the wa.me address
+        with the text. Called by the link's route."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.channel != "whatsapp_link" or self.state not in LINK_PENDING:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "This message is not waiting to be sent by WhatsApp link "
+                    "(it is %(state)s).",
+                    state=labels[self.state],
+                )
+            )
+        record = self._gema_linked_record()
+        if not record:
+            raise UserError(self.env._("The record of this message no longer exists."))
+        record.check_access("read")
+        # sudo: see action_cancel; whoever opens the link is the sender.
+        self.sudo().write(
+            {
+                "state": "opened",
+                "link_opened_date": fields.Datetime.now(),
+                "user_id": self.env.uid,
+            }
+        )
+        return self._gema_whatsapp_link()
+
+    def _gema_link_dialog(self):
+        """The dialog of a message to send by WhatsApp link: the text, a real
+        link that opens the chat (no popup to block), and Mark as Sent."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Send by WhatsApp"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "views": [
+                (self.env.ref("gema_sop.gema_message_view_form_link").id, "form")
+            ],
+            "target": "new",
+        }
+
     # Sending -----------------------------------------------------------------
 
     @api.model
     def _gema_send(
-        self, record, template, channel, body=None, partner=None, phone=None
+        self,
+        record,
+        template,
+        channel,
+        body=None,
+        partner=None,
+        phone=None,
+        once_key=None,
     ):
         """Send one message about ``record`` to its customer and log it.
 
         ``body`` defaults to the template rendered as plain text; ``partner``
         and ``phone`` to the record's customer (``gema.message.mixin``).
-        WhatsApp link and email messages are sent (and logged in the chatter)
-        at once; gateway messages are queued for the sending cron.
-        Returns the ``gema.message``.
+        Email is sent and logged at once; a WhatsApp link is prepared for
+        the staff member (``_gema_link_dialog``; an unsent one of the same
+        record and template is reused); gateway messages are queued for the
+        sending cron. ``once_key`` (``_gema_once_key``): a message with this
+        purpose that is still live is returned instead of a new one; when
+        another transaction is creating it at this moment, nothing is
+        returned. Returns the ``gema.message``.
         """
         record.ensure_one()
         # Defaults meant for a wizard (default_res_id, ...) must not reach
         # the records created here (Odoo's own mail composer refuses them).
         env = self.env(context=clean_context(self.env.context))
         return self.with_env(env)._gema_send_clean(
-            record.with_env(env), template, channel, body, partner, phone
+            record.with_env(env), template, channel, body, partner, phone, once_key
         )
 
     @api.model
-    def _gema_send_clean(self, record, template, channel, body, partner, phone):
+    def _gema_send_clean(
+        self, record, template, channel, body, partner, phone, once_key
+    ):
         record.check_access("read")
         template = template or self.env["mail.template"]
         if template and template.model != record._name:
@@ -239,6 +480,10 @@ class GemaMessage(models.Model):
                     template=template.name,
                 )
             )
+        if once_key:
+            existing = self._gema_live_with_key(once_key)
+            if existing:
+                return existing._gema_reuse_link(channel)
         customer = customer_of(record, "_gema_customer_partner")
         if partner is None:
             partner = customer
@@ -261,7 +506,9 @@ class GemaMessage(models.Model):
             "channel": channel,
             "template_id": template.id,
             "body": text,
+            "user_id": self.env.uid,
             "company_id": _record_company(record).id,
+            "dedupe_key": once_key or False,
         }
         if channel == "email":
             return self._gema_send_email(
@@ -286,14 +533,72 @@ class GemaMessage(models.Model):
                         branch=company.name,
                     )
                 )
-            message = self.create(dict(vals, next_try=fields.Datetime.now()))
+            message = self._gema_create_once(
+                dict(vals, state="queued", next_try=fields.Datetime.now())
+            )
             message._gema_trigger_cron()
             return message
-        message = self.create(
-            dict(vals, state="sent", sent_date=fields.Datetime.now(), attempts=1)
+        if not once_key:
+            pending = self.search(
+                [
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("template_id", "=", template.id),
+                    ("channel", "=", "whatsapp_link"),
+                    ("state", "in", LINK_PENDING),
+                ],
+                limit=1,
+            )
+            if pending:
+                # sudo: a link not yet sent is still a draft, its text may
+                # change; the user may read the record (checked above).
+                pending.sudo().write(
+                    {
+                        key: vals[key]
+                        for key in ("partner_id", "phone", "body", "user_id")
+                    }
+                )
+                return pending
+        return self._gema_create_once(dict(vals, state="draft"))
+
+    @api.model
+    def _gema_once_key(self, record, template, day):
+        """The purpose of an automatic message: record, template, due day."""
+        return f"{record._name},{record.id},{template.id},{day.isoformat()}"
+
+    @api.model
+    def _gema_live_with_key(self, key):
+        # sudo: the key is the purpose of a message planned by the system.
+        found = self.sudo().search(
+            [("dedupe_key", "=", key), ("state", "not in", ("failed", "cancelled"))],
+            limit=1,
         )
-        message._gema_post_in_chatter()
-        return message
+        return self.browse(found.id)
+
+    def _gema_reuse_link(self, channel):
+        """An existing message with the same purpose: a link not yet sent
+        passes to the staff member asking for it; others are returned."""
+        if channel == "whatsapp_link" and self.state in LINK_PENDING:
+            # sudo: see action_cancel.
+            self.sudo().user_id = self.env.user
+        return self
+
+    @api.model
+    def _gema_create_once(self, vals):
+        """Create the message; with a ``dedupe_key`` another transaction
+        already holds, return nothing instead (the database refuses the
+        second one: unique index)."""
+        # sudo: the delivery state of a new message is set here, by the
+        # system, after the caller's right to read the record was checked.
+        Messages = self.sudo()
+        if not vals.get("dedupe_key"):
+            return self.browse(Messages.create(vals).id)
+        try:
+            with self.env.cr.savepoint():
+                message = Messages.create(vals)
+        except psycopg2.errors.UniqueViolation:
+            return self._gema_live_with_key(vals["dedupe_key"])
+        return self.browse(message.id)
 
     @api.model
     def _gema_send_email(self, record, template, partner, text, rendered, vals):
@@ -318,7 +623,7 @@ class GemaMessage(models.Model):
             posted = record.message_post(
                 body=plaintext2html(text), subject=subject or False, **post_values
             )
-        return self.create(
+        message = self._gema_create_once(
             dict(
                 vals,
                 state="sent",
@@ -327,6 +632,8 @@ class GemaMessage(models.Model):
                 mail_message_id=posted[:1].id,
             )
         )
+        message.sudo()._gema_tell_record()
+        return message
 
     def _gema_whatsapp_link(self):
         """The click-to-chat address, with the message prefilled."""
@@ -334,7 +641,32 @@ class GemaMessage(models.Model):
         digits = "".join(ch for ch in self.phone or "" if ch.isdigit())
         return f"https://wa.me/{digits}?text={quote(self.body or '', safe='')}"
 
-    def _gema_post_in_chatter(self):
+    def _gema_mark_left(self, vals, confirmed_by=None, quiet=False):
+        """The message left by its channel: write ``vals`` (its state and
+        dates), log it once in the record's chatter and tell the record.
+        ``quiet``: a failure to log does not undo the state (the gateway
+        already sent it)."""
+        self.ensure_one()
+        self.write(vals)
+        if not quiet:
+            self._gema_post_in_chatter(confirmed_by)
+            self._gema_tell_record()
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._gema_post_in_chatter(confirmed_by)
+                self._gema_tell_record()
+        except Exception:  # the message is sent: keep it so
+            _logger.exception("Customer message %s: chatter log failed", self.id)
+
+    def _gema_tell_record(self):
+        """Let the SOP record act on its message having left (e.g. a
+        booking counts as reminded), once per message."""
+        record = self._gema_linked_record()
+        if record and hasattr(record, "_gema_on_message_sent"):
+            record._gema_on_message_sent(self)
+
+    def _gema_post_in_chatter(self, confirmed_by=None):
         """Post the one chatter message of each sent message on its record.
 
         Subtype *Customer Message*, no recipients: the customer already got
@@ -343,7 +675,7 @@ class GemaMessage(models.Model):
         sender's language (the cron has none of its own).
         """
         for message in self.filtered(
-            lambda m: m.state == "sent" and not m.mail_message_id
+            lambda m: m.state in LEFT_STATES and not m.mail_message_id
         ):
             record = message._gema_linked_record()
             if not record or not hasattr(record, "message_post"):
@@ -361,6 +693,16 @@ class GemaMessage(models.Model):
                 details = [env._("Without template")]
             if message.whatsapp_kind:
                 details.append(kinds[message.whatsapp_kind])
+            if confirmed_by and message.channel == "whatsapp_link":
+                details.append(
+                    env._("opened and confirmed by %(name)s", name=confirmed_by.name)
+                )
+            elif confirmed_by:
+                details.append(
+                    env._(
+                        "confirmed by %(name)s after checking", name=confirmed_by.name
+                    )
+                )
             body = Markup("<p><strong>%s</strong> &middot; %s</p>%s") % (
                 channels[message.channel],
                 " · ".join(details),
@@ -374,6 +716,13 @@ class GemaMessage(models.Model):
                 partner_ids=[],
             )
             message.mail_message_id = posted
+
+    def _gema_note_on_record(self, intro, detail):
+        """An internal note on the record, not a customer message: the
+        "customer contacted" clock keeps running."""
+        record = self._gema_linked_record()
+        if record and hasattr(record, "_message_log"):
+            record._message_log(body=Markup("<p>%s</p><p>%s</p>") % (intro, detail))
 
     def _gema_requeue_as_template(self):
         """WhatsApp accepted the free text and reported later that the
@@ -397,8 +746,8 @@ class GemaMessage(models.Model):
 
     # Gateway -----------------------------------------------------------------
 
-    def _gema_deliver(self):
-        """Send one queued message through the WhatsApp Cloud API.
+    def _gema_deliver(self, timeout=whatsapp.TIMEOUT):
+        """Send one claimed message through the WhatsApp Cloud API.
 
         Within the customer service window (24 hours after the customer's
         last message) the text is sent; outside it, the approved template if
@@ -423,6 +772,7 @@ class GemaMessage(models.Model):
             company.gema_whatsapp_phone_number_id,
             company.gema_whatsapp_access_token,
         )
+        options = {"ref": whatsapp.reference(self.id), "timeout": timeout}
         template = self.template_id
         last_inbound = self.partner_id.gema_whatsapp_last_inbound
         in_window = bool(
@@ -431,9 +781,9 @@ class GemaMessage(models.Model):
         if template.gema_whatsapp_template_name and (
             self.used_template_fallback or not in_window
         ):
-            return self._gema_deliver_template(gateway)
+            return self._gema_deliver_template(gateway, options)
         try:
-            wamid = whatsapp.send_text(*gateway, self.phone, self.body)
+            wamid = whatsapp.send_text(*gateway, self.phone, self.body, **options)
         except whatsapp.WhatsAppError as error:
             if not error.needs_template:
                 raise
@@ -450,11 +800,12 @@ class GemaMessage(models.Model):
                     status=error.status,
                 ) from error
             return dict(
-                self._gema_deliver_template(gateway), used_template_fallback=True
+                self._gema_deliver_template(gateway, options),
+                used_template_fallback=True,
             )
         return {"whatsapp_message_id": wamid, "whatsapp_kind": "text"}
 
-    def _gema_deliver_template(self, gateway):
+    def _gema_deliver_template(self, gateway, options):
         template = self.template_id
         wamid = whatsapp.send_template(
             *gateway,
@@ -462,94 +813,277 @@ class GemaMessage(models.Model):
             template.gema_whatsapp_template_name,
             template.gema_whatsapp_language or "id",
             template._gema_render_whatsapp_parameters(self.res_id),
+            **options,
         )
         return {"whatsapp_message_id": wamid, "whatsapp_kind": "template"}
 
     def _gema_record_failure(self, error, transient):
-        """Count a failed attempt: retry later with a growing delay, or fail."""
+        """A failed attempt (already counted): retry later with a growing
+        delay, or fail with a note on the record."""
         self.ensure_one()
-        attempts = self.attempts + 1
-        if transient and attempts < MAX_ATTEMPTS:
-            delay = RETRY_MINUTES[min(attempts, len(RETRY_MINUTES)) - 1]
+        if transient and self.attempts < MAX_ATTEMPTS:
+            delay = RETRY_MINUTES[min(max(self.attempts, 1), len(RETRY_MINUTES)) - 1]
             self.write(
                 {
-                    "attempts": attempts,
+                    "state": "queued",
                     "last_error": str(error),
                     "next_try": fields.Datetime.now() + timedelta(minutes=delay),
                 }
             )
             return
-        self.write(
-            {
-                "attempts": attempts,
-                "last_error": str(error),
-                "state": "failed",
-                "next_try": False,
-            }
+        self.write({"last_error": str(error), "state": "failed", "next_try": False})
+        self._gema_note_on_record(
+            self.env._("The automatic WhatsApp message could not be sent:"),
+            str(error),
         )
-        record = self._gema_linked_record()
-        if record and hasattr(record, "_message_log"):
-            # An internal note, not a customer message: the clock keeps running.
-            record._message_log(
-                body=Markup("<p>%s</p><p>%s</p>")
-                % (
-                    self.env._("The automatic WhatsApp message could not be sent:"),
-                    str(error),
+
+    def _gema_record_uncertain(self, reason):
+        """The message may have reached the customer, or not: a person
+        checks the chat (or WhatsApp's status webhook settles it)."""
+        self.ensure_one()
+        self.write({"state": "check", "last_error": reason, "next_try": False})
+        self._gema_note_on_record(
+            self.env._(
+                "The automatic WhatsApp message may or may not have reached "
+                "the customer; it will not be sent again by itself:"
+            ),
+            reason,
+        )
+
+    def _gema_record_outcome(self, outcome):
+        """Write the outcome of the call on a claimed message: the values
+        to write when WhatsApp accepted it, else the ``WhatsAppError``."""
+        self.ensure_one()
+        if self.state != "sending":
+            # Settled meanwhile: WhatsApp's status webhook named it.
+            if isinstance(outcome, dict) and not self.whatsapp_message_id:
+                self.write(outcome)
+            return
+        if isinstance(outcome, dict):
+            self._gema_mark_left(
+                dict(
+                    outcome,
+                    state="sent",
+                    sent_date=fields.Datetime.now(),
+                    last_error=False,
+                    next_try=False,
+                ),
+                quiet=True,
+            )
+        elif outcome.uncertain:
+            self._gema_record_uncertain(
+                self.env._(
+                    "WhatsApp did not confirm the message (%(error)s). Check the "
+                    "chat with the customer: then mark it sent, or send it again.",
+                    error=outcome,
                 )
             )
+        else:
+            self._gema_record_failure(outcome, outcome.transient)
 
     @api.model
     def _cron_send_queued(self, limit=BATCH_SIZE):
-        """Send the due queued gateway messages, a batch at a time.
+        """Send the due queued gateway messages, one at a time, each claimed
+        and then settled in a transaction of its own (see the class).
 
-        The messages are claimed with one indexed query that skips those
-        another worker holds, and each is marked in this same transaction.
-        Every exception is caught per message: one failure never undoes the
-        messages already sent. An unexpected error fails the message rather
-        than retrying it, since it may already have reached the customer.
+        At most ``limit`` messages per call, and no call to the API that,
+        timing out, would end after the run's time budget. Reports
+        progress to ``ir.cron``, which calls again while messages remain;
+        a run out of time triggers the next run instead. Returns how many
+        messages were handled.
         """
-        now = fields.Datetime.now()
-        self.flush_model(["state", "next_try"])
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT id FROM %s WHERE state = 'queued' AND next_try <= %s "
-                "ORDER BY next_try, id LIMIT %s FOR UPDATE SKIP LOCKED",
-                SQL.identifier(self._table),
-                now,
-                limit,
-            )
+        # The caller's pending writes (tests, Run Manually) must be visible
+        # to the sender's own transactions.
+        self.env.flush_all()
+        started = self.env.context.get("gema_cron_run_start") or time.monotonic()
+        budget = self._gema_send_budget()
+        deadline = started + budget
+        # A call that times out fits twice in a run's budget.
+        timeout = min(self._gema_call_timeout(), budget / 4)
+        self._gema_release_abandoned()
+        done = 0
+        out_of_time = False
+        while done < limit:
+            if time.monotonic() + whatsapp.longest_call(timeout) > deadline:
+                out_of_time = True
+                break
+            message_id = self._gema_claim_next()
+            if not message_id:
+                break
+            self._gema_send_claimed(message_id, timeout)
+            done += 1
+        remaining = self._gema_due_count()
+        if remaining and out_of_time and not done:
+            self._gema_trigger_cron()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    @api.model
+    def _gema_send_budget(self):
+        """Seconds a run may spend: the system parameter
+        ``gema_sop.whatsapp_send_budget`` (default ``SEND_BUDGET``), at most
+        half the real-time limit of the worker."""
+        budget = _float_param(self.env, "gema_sop.whatsapp_send_budget", SEND_BUDGET)
+        limit = config.get("limit_time_real_cron") or 0
+        if limit < 0:
+            limit = config.get("limit_time_real") or 0
+        if limit > 0:
+            budget = min(budget, limit / 2)
+        return max(budget, 1.0)
+
+    @api.model
+    def _gema_call_timeout(self):
+        """Seconds to wait for the API's answer (system parameter
+        ``gema_sop.whatsapp_timeout``); after that the outcome is unknown."""
+        return max(
+            _float_param(self.env, "gema_sop.whatsapp_timeout", whatsapp.TIMEOUT), 0.5
         )
-        messages = self.browse([row[0] for row in rows])
-        for message in messages:
-            try:
-                with self.env.cr.savepoint():
-                    vals = message._gema_deliver()
-            except whatsapp.WhatsAppError as error:
-                message._gema_record_failure(error, error.transient)
-                continue
-            except Exception as error:  # isolate each message
-                _logger.exception("Customer message %s: unexpected error", message.id)
-                message._gema_record_failure(error, False)
-                continue
-            message.write(
-                dict(
-                    vals,
-                    state="sent",
-                    sent_date=fields.Datetime.now(),
-                    attempts=message.attempts + 1,
-                    last_error=False,
-                    next_try=False,
+
+    @contextmanager
+    def _gema_own_transaction(self):
+        """An environment on a new cursor, committed when the block ends
+        without error: the sender's claims and outcomes are committed at
+        once, each on its own, whatever becomes of the cron's transaction.
+        (sudo: the sender is the system; it writes the delivery state of
+        every user's messages.)"""
+        with self.env.registry.cursor() as cr:
+            yield self.with_env(self.env(cr=cr)).sudo()
+
+    @api.model
+    def _gema_claim_next(self):
+        """Claim the next due queued message: *Sending*, committed before
+        the call. The cron's transaction holds its advisory lock until it
+        ends, so a sender that dies leaves the message unlocked."""
+        now = fields.Datetime.now()
+        with self._gema_own_transaction() as Messages:
+            rows = Messages.env.execute_query(
+                SQL(
+                    "SELECT id FROM gema_message WHERE state = 'queued' "
+                    "AND next_try <= %s ORDER BY next_try, id LIMIT 1 "
+                    "FOR UPDATE SKIP LOCKED",
+                    now,
                 )
             )
+            if not rows:
+                return None
+            message_id = rows[0][0]
+            [(locked,)] = self.env.execute_query(
+                SQL(
+                    "SELECT pg_try_advisory_xact_lock(%s, %s)", SENDING_LOCK, message_id
+                )
+            )
+            if not locked:
+                return None  # another sender still holds it: leave it to that one
+            Messages.browse(message_id).write(
+                {
+                    "state": "sending",
+                    "sending_date": now,
+                    "attempts": Messages.browse(message_id).attempts + 1,
+                }
+            )
+        return message_id
+
+    @api.model
+    def _gema_send_claimed(self, message_id, timeout):
+        """Call the API for a claimed message, then commit its outcome."""
+        with self._gema_own_transaction() as Messages:
+            message = Messages.browse(message_id)
             try:
-                with self.env.cr.savepoint():
-                    message._gema_post_in_chatter()
-            except Exception:  # the message is sent: keep it so
-                _logger.exception("Customer message %s: chatter log failed", message.id)
-        remaining = self.search_count(
-            [("state", "=", "queued"), ("next_try", "<=", now)]
+                outcome = message._gema_deliver(timeout)
+            except whatsapp.WhatsAppError as error:
+                outcome = error
+            except Exception as error:  # isolate each message
+                _logger.exception("Customer message %s: unexpected error", message_id)
+                outcome = whatsapp.WhatsAppError(str(error), uncertain=True)
+        for _try in range(3):
+            try:
+                with self._gema_own_transaction() as Messages:
+                    Messages.browse(message_id)._gema_record_outcome(outcome)
+                return
+            except TransactionRollbackError:
+                # The status webhook wrote the message meanwhile: read again.
+                continue
+        _logger.error(
+            "Customer message %s: outcome not recorded; it will be checked",
+            message_id,
         )
-        self.env["ir.cron"]._notify_progress(done=len(messages), remaining=remaining)
+
+    @api.model
+    def _gema_release_abandoned(self):
+        """Messages left *Sending* by a sender that died (its lock is gone)
+        may have reached the customer: to check, never resent blindly."""
+        try:
+            with self._gema_own_transaction() as Messages:
+                rows = Messages.env.execute_query(
+                    SQL(
+                        "SELECT id FROM gema_message WHERE state = 'sending' "
+                        "ORDER BY id FOR UPDATE SKIP LOCKED"
+                    )
+                )
+                for (message_id,) in rows:
+                    [(free,)] = Messages.env.execute_query(
+                        SQL(
+                            "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                            SENDING_LOCK,
+                            message_id,
+                        )
+                    )
+                    if free:
+                        Messages.browse(message_id)._gema_record_uncertain(
+                            Messages.env._(
+                                "The sender stopped while this message was being "
+                                "sent. Check the chat with the customer: then mark "
+                                "it sent, or send it again."
+                            )
+                        )
+        except TransactionRollbackError:
+            # A sender settled one of them meanwhile; the next run looks again.
+            _logger.info("Abandoned customer messages: checked at the next run")
+
+    @api.model
+    def _gema_due_count(self):
+        with self._gema_own_transaction() as Messages:
+            return Messages.search_count(
+                [("state", "=", "queued"), ("next_try", "<=", fields.Datetime.now())]
+            )
+
+    # Channel statuses ----------------------------------------------------------
+
+    def _gema_apply_status(self, status, moment, wamid=None):
+        """A status WhatsApp reports for this message (sent, delivered,
+        read), applied once and only forward. A message To Check (or still
+        Sending) that WhatsApp reports is settled: it left."""
+        self.ensure_one()
+        rank = PROGRESS[status]
+        dates = {
+            "sent": "sent_date",
+            "delivered": "delivered_date",
+            "read": "read_date",
+        }
+        vals = {dates[status]: moment}
+        if self.state in ("sending", "check"):
+            vals.update(
+                state=status,
+                sent_date=self.sent_date or moment,
+                whatsapp_message_id=self.whatsapp_message_id or wamid,
+                last_error=False,
+                next_try=False,
+            )
+            self._gema_mark_left(vals)
+            return True
+        if self.state in LEFT_STATES and rank > PROGRESS[self.state]:
+            self.write(dict(vals, state=status))
+            return True
+        return False
+
+
+def _float_param(env, name, default):
+    # sudo: a technical setting, read by the sender for every user.
+    value = env["ir.config_parameter"].sudo().get_param(name)
+    try:
+        return float(value) if value else float(default)
+    except ValueError:
+        return float(default)
 
 
 def _record_company(record):

@@ -68,29 +68,47 @@ class GemaMessageMixin(models.AbstractModel):
         }
         return action
 
-    def _gema_send_message(self, template, channel, body=None):
+    def _gema_send_message(self, template, channel, body=None, once_key=None):
         """Send ``template`` (a record or an XML id) to the customer of each
         record over ``channel``; for scheduled actions and other code.
+        ``once_key`` (one record only): the purpose of an automatic message,
+        which is then queued once (``gema.message._gema_once_key``).
 
-        Returns the ``gema.message`` records (gateway messages are queued).
+        Returns the ``gema.message`` records (gateway messages are queued,
+        WhatsApp links prepared for the staff member).
         """
         if isinstance(template, str):
             template = self.env.ref(template)
         messages = self.env["gema.message"]
         for record in self:
-            messages |= messages._gema_send(record, template, channel, body=body)
+            messages |= messages._gema_send(
+                record, template, channel, body=body, once_key=once_key
+            )
         return messages
 
     def _gema_notify(self, template_xmlid):
         """The buttons' way to send: ``template_xmlid`` by the channel in
         the context (``gema_channel``, default the WhatsApp link); for one
-        WhatsApp link, the action that opens it for the staff member."""
+        WhatsApp link, the dialog where the staff member opens it."""
         channel = self.env.context.get("gema_channel", "whatsapp_link")
-        messages = self._gema_send_message(template_xmlid, channel)
-        if channel == "whatsapp_link" and len(messages) == 1:
-            return {
-                "type": "ir.actions.act_url",
-                "url": messages._gema_whatsapp_link(),
-                "target": "new",
-            }
+        return self._gema_open_link(self._gema_send_message(template_xmlid, channel))
+
+    def _gema_open_link(self, messages):
+        """For one record and one WhatsApp link to send, the dialog with the
+        link that opens the chat and *Mark as Sent*; otherwise True.
+
+        Nothing is logged before the staff member confirms: a link never
+        opened stops no clock."""
+        links = messages.filtered(
+            lambda m: m.channel == "whatsapp_link" and m.state in ("draft", "opened")
+        )
+        if len(self) == 1 and len(links) == 1:
+            return links._gema_link_dialog()
         return True
+
+    def _gema_on_message_sent(self, message):
+        """Hook: ``message`` about this record has just left (gateway
+        accepted it, link confirmed by the staff member, email sent). SOP
+        models record what the message stood for; called once per message,
+        in the system's name."""
+        return None

@@ -2,9 +2,13 @@ import hashlib
 import hmac
 from datetime import datetime, timezone
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..tools import whatsapp
+from .gema_message import LEFT_STATES, PROGRESS
+
+# The statuses of our own messages that the webhook applies.
+STATUSES = {*PROGRESS, "failed"}
 
 
 class GemaWhatsappWebhook(models.AbstractModel):
@@ -14,10 +18,16 @@ class GemaWhatsappWebhook(models.AbstractModel):
     on the customer's chat conversation (CS-2), and it opens the
     24-hour customer service window: the sender's partner gets its
     ``gema_whatsapp_last_inbound``, so the gateway sends free text instead
-    of the approved template. And a message the API accepted may still fail
-    later: the API reports it as a ``failed`` status, the re-engagement error
-    (131047) among others; the message is then sent again as its approved
-    template, once, or marked failed with a note on its record.
+    of the approved template. The statuses of our messages (sent, delivered,
+    read) move each message forward, once: Meta repeats a webhook until it
+    gets an answer, and a status older than the one known changes nothing.
+    A status names the message by its WhatsApp id and by the reference the
+    gateway sent with it (``biz_opaque_callback_data``), so a message whose
+    answer was lost (*To Check*) is settled as sent when WhatsApp reports
+    it. And a message the API accepted may still fail later: the API
+    reports it as a ``failed`` status, the re-engagement error (131047)
+    among others; the message is then sent again as its approved template,
+    once, or marked failed with a note on its record.
 
     Requests are trusted only when signed (``X-Hub-Signature-256``, an
     HMAC-SHA256 of the raw body with the Meta app secret of a branch) and
@@ -99,14 +109,14 @@ class GemaWhatsappWebhook(models.AbstractModel):
                             (company, key, names.get(sender), message, moment)
                         )
                 statuses.extend(
-                    status
+                    (company, status)
                     for status in value.get("statuses") or []
-                    if status.get("status") == "failed" and status.get("id")
+                    if status.get("status") in STATUSES and status.get("id")
                 )
         self._gema_open_windows(inbound)
         self._gema_file_messages(received)
-        failed = self._gema_apply_failures(statuses)
-        return len(inbound), failed
+        applied = self._gema_apply_statuses(statuses)
+        return len(inbound), applied
 
     @api.model
     def _gema_open_windows(self, inbound):
@@ -139,36 +149,68 @@ class GemaWhatsappWebhook(models.AbstractModel):
             )
 
     @api.model
-    def _gema_apply_failures(self, statuses):
-        """Messages the API accepted and then could not deliver."""
-        if not statuses:
-            return 0
-        errors = {
-            status["id"]: (status.get("errors") or [{}])[0] for status in statuses
+    def _gema_apply_statuses(self, statuses):
+        """Apply ``[(branch, status)]``, the statuses of our messages in the
+        order WhatsApp sent them, each to a message of the branch whose
+        number it came for; returns how many changed a message."""
+        Message = self.env["gema.message"].sudo()
+        wamids = [status["id"] for _company, status in statuses]
+        by_wamid = {
+            message.whatsapp_message_id: message
+            for message in Message.search([("whatsapp_message_id", "in", wamids)])
         }
-        messages = (
-            self.env["gema.message"]
-            .sudo()
-            .search(
-                [("whatsapp_message_id", "in", list(errors)), ("state", "=", "sent")]
-            )
-        )
-        for message in messages:
-            error = errors[message.whatsapp_message_id]
-            failure = whatsapp.WhatsAppError(
-                error.get("message") or error.get("title") or "failed",
-                code=error.get("code"),
+        referenced = {
+            whatsapp.message_id_of(status.get("biz_opaque_callback_data"))
+            for _company, status in statuses
+        } - {None}
+        by_id = {
+            message.id: message
+            for message in Message.browse(sorted(referenced)).exists()
+            if message.channel == "whatsapp_api"
+        }
+        applied = 0
+        for company, status in statuses:
+            message = by_wamid.get(status["id"]) or by_id.get(
+                whatsapp.message_id_of(status.get("biz_opaque_callback_data"))
             )
             if (
-                failure.needs_template
-                and message.whatsapp_kind == "text"
-                and not message.used_template_fallback
-                and message.template_id.gema_whatsapp_template_name
+                not message
+                or message.company_id != company
+                or (
+                    message.whatsapp_message_id
+                    and message.whatsapp_message_id != status["id"]
+                )
             ):
-                message._gema_requeue_as_template()
+                continue
+            if status["status"] == "failed":
+                applied += self._gema_apply_failure(message, status)
             else:
-                message._gema_record_failure(failure, transient=False)
-        return len(messages)
+                moment = _moment(status) or fields.Datetime.now()
+                applied += message._gema_apply_status(
+                    status["status"], moment, wamid=status["id"]
+                )
+        return applied
+
+    @api.model
+    def _gema_apply_failure(self, message, status):
+        """A message the API accepted and then could not deliver."""
+        if message.state not in ("sending", "check", *LEFT_STATES):
+            return False
+        error = (status.get("errors") or [{}])[0]
+        failure = whatsapp.WhatsAppError(
+            error.get("message") or error.get("title") or "failed",
+            code=error.get("code"),
+        )
+        if (
+            failure.needs_template
+            and message.whatsapp_kind != "template"
+            and not message.used_template_fallback
+            and message.template_id.gema_whatsapp_template_name
+        ):
+            message._gema_requeue_as_template()
+        else:
+            message._gema_record_failure(failure, transient=False)
+        return True
 
 
 def _moment(message):

@@ -105,6 +105,21 @@ class GemaSopCase(TransactionCase):
             for role, user in cls.users.items()
         }
 
+    def follow_whatsapp_link(self, action):
+        """Do what the staff member does with a WhatsApp link dialog (the
+        action a button returned): follow the link, as its route does, then
+        mark the message sent. Returns the wa.me address it opened."""
+        self.assertEqual(
+            (action["type"], action["res_model"], action["target"]),
+            ("ir.actions.act_window", "gema.message", "new"),
+        )
+        message = self.env["gema.message"].browse(action["res_id"])
+        if message.user_id != self.env.user:
+            message = message.with_user(message.user_id)
+        url = message._gema_open_whatsapp()
+        message.action_mark_sent()
+        return url
+
     @classmethod
     def activate_indonesian(cls):
         """Make Indonesian available with gema_sop's translations loaded."""

@@ -19,6 +19,11 @@ class GemaMessagingCase(GemaSopCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if not getattr(cls, "registry_test_mode", False):
+            # The sender commits each claim and outcome in a cursor of its
+            # own: in tests, on this test's transaction (HttpCase does it).
+            cls.registry.enter_test_mode(cls.cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.activate_indonesian()
         cls.server = FakeWhatsAppServer().start()
         cls.addClassCleanup(cls.server.stop)
@@ -115,5 +120,15 @@ class GemaMessagingCase(GemaSopCase):
         self.assertEqual(message.state, "queued")
         return message
 
+    def _queue_another(self):
+        """Queue one more gateway message on the document."""
+        before = self._log()
+        self._composer(channel="whatsapp_api").action_send()
+        return self._log() - before
+
     def _cron(self):
-        self.env["gema.message"]._cron_send_queued()
+        """Run the sender; what it committed in its own cursors is read
+        again by this test's environment."""
+        done = self.env["gema.message"]._cron_send_queued()
+        self.env.invalidate_all()
+        return done

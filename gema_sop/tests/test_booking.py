@@ -164,7 +164,9 @@ class TestBooking(BookingCase):
         self.assertEqual(line.state, "running")
         self.assertEqual(line.deadline, datetime(2026, 11, 23, 1, 5))
         self.assertEqual(booking.frt_result, "on_time")
-        booking.with_user(self.advisor).action_send_alternatives()
+        action = booking.with_user(self.advisor).action_send_alternatives()
+        self.assertEqual(line.state, "running", "a link not sent yet stops nothing")
+        self.follow_whatsapp_link(action)
         self.assertEqual(line.state, "done")
         self.assertEqual(booking.frt_result, "on_time")
 
@@ -222,8 +224,10 @@ class TestBooking(BookingCase):
                 }
             ],
         )
-        self.assertEqual(action["type"], "ir.actions.act_url")
-        self.assertTrue(action["url"].startswith("https://wa.me/6281234567890?text="))
+        line = self._sla_line(booking, "gema_sop.sla_policy_bk2_first_response")
+        self.assertEqual(line.state, "running", "the link is not sent yet")
+        url = self.follow_whatsapp_link(action)
+        self.assertTrue(url.startswith("https://wa.me/6281234567890?text="))
         message = self.env["gema.message"].search(
             [("res_model", "=", "gema.booking"), ("res_id", "=", booking.id)]
         )
@@ -248,7 +252,6 @@ class TestBooking(BookingCase):
         proof = booking.proof_attachment_id.raw.decode(errors="ignore")
         self.assertIn(booking.name, proof)
         self.assertIn("BK 1234 ABC", proof)
-        line = self._sla_line(booking, "gema_sop.sla_policy_bk2_first_response")
         self.assertEqual(line.state, "done")
 
     def test_bk5_confirmation_through_gateway_when_configured(self):
@@ -268,7 +271,11 @@ class TestBooking(BookingCase):
             [("res_model", "=", "gema.booking"), ("res_id", "=", booking.id)]
         )
         self.assertEqual((message.channel, message.state), ("whatsapp_api", "queued"))
-        self.assertIn(booking.proof_attachment_id, booking.message_ids.attachment_ids)
+        # The proof goes with the confirmation's log entry once it has left.
+        self.assertTrue(booking.proof_attachment_id)
+        self.assertNotIn(
+            booking.proof_attachment_id, booking.message_ids.attachment_ids
+        )
 
     def test_bk5_in_the_calendar(self):
         """BK-5: the confirmed booking is in the calendar of its day, for
@@ -381,7 +388,7 @@ class TestBooking(BookingCase):
         self._booking(employee=self.tech2, start=wib(24, 9), license_plate="BK 2 B")
         booking = self._request(license_plate="BK 3 C")
         action = booking.with_user(self.advisor).action_send_alternatives()
-        self.assertIn("wa.me", action["url"])
+        self.assertIn("wa.me", self.follow_whatsapp_link(action))
         message = self.env["gema.message"].search(
             [("res_model", "=", "gema.booking"), ("res_id", "=", booking.id)]
         )
@@ -414,7 +421,8 @@ class TestBooking(BookingCase):
 
     def test_bk6_cron_without_gateway_plans_activity_once(self):
         """BK-6: on H-1 morning without gateway, the advisor gets one
-        activity with the ready WhatsApp link; sending stops the clock."""
+        activity, and the reminder is prepared once; Send Reminder opens it,
+        and only marking it sent stops the clock."""
         booking = self._booking(start=wib(26, 9), user=self.advisor)
         self.startClock(wib(25, 7, 30))
         Booking = self.env["gema.booking"]
@@ -426,10 +434,18 @@ class TestBooking(BookingCase):
         )
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.advisor)
-        self.assertIn("https://wa.me/6281234567890?text=", activity.note)
+        self.assertIn("Send Reminder", activity.note)
+        self.assertNotIn("wa.me", activity.note, "a link from the note is not logged")
+        template = self.env.ref("gema_sop.mail_template_booking_reminder")
+        prepared = self.env["gema.message"].search([("template_id", "=", template.id)])
+        self.assertEqual(len(prepared), 1)
+        self.assertEqual(prepared.state, "draft")
         self.assertFalse(booking.reminder_sent_date)
         action = booking.with_user(self.advisor).action_send_reminder()
-        self.assertIn("wa.me", action["url"])
+        self.assertEqual(action["res_id"], prepared.id)
+        self.assertFalse(booking.reminder_sent_date, "not sent yet")
+        self.assertIn("wa.me", self.follow_whatsapp_link(action))
+        self.assertEqual(prepared.user_id, self.advisor)
         self.assertTrue(booking.reminder_sent_date)
         self.assertEqual(
             self._sla_line(booking, "gema_sop.sla_policy_bk6_reminder").state, "done"
@@ -440,8 +456,9 @@ class TestBooking(BookingCase):
         )
 
     def test_bk6_cron_with_gateway_sends_once(self):
-        """BK-6: with the gateway on, the cron sends the reminder itself,
-        once; a booking two days ahead is not reminded yet."""
+        """BK-6: with the gateway on, the cron queues the reminder itself,
+        once (also when run again); the booking counts as reminded only
+        once it has left; a booking two days ahead is not reminded yet."""
         self.branch.write(
             {
                 "gema_whatsapp_gateway_enabled": True,
@@ -459,8 +476,14 @@ class TestBooking(BookingCase):
         sent = self.env["gema.message"].search([("template_id", "=", template.id)])
         self.assertEqual(sent.mapped("res_id"), booking.ids)
         self.assertEqual(sent.channel, "whatsapp_api")
-        self.assertTrue(booking.reminder_sent_date)
+        self.assertEqual(sent.state, "queued")
+        self.assertFalse(booking.reminder_sent_date)
         self.assertFalse(later.reminder_sent_date)
+        # Pressed by the advisor meanwhile: the same reminder, not a second.
+        self.assertIs(booking.with_user(self.advisor).action_send_reminder(), True)
+        self.assertEqual(
+            self.env["gema.message"].search([("template_id", "=", template.id)]), sent
+        )
 
     def test_bk6_bk11_missing_reminder_is_a_violation(self):
         """BK-6, BK-11: not reminded by H-1 17:00, the breach is recorded
@@ -638,7 +661,10 @@ class TestBooking(BookingCase):
         reminder ticks item 7, the advisor the others with a note."""
         booking = self._booking(start=wib(26, 9), user=self.advisor)
         self.assertEqual((booking.checklist_done, booking.checklist_total), (3, 7))
-        booking.with_user(self.advisor).action_send_reminder()
+        action = booking.with_user(self.advisor).action_send_reminder()
+        booking.invalidate_recordset(["checklist_done"])
+        self.assertEqual(booking.checklist_done, 3, "the reminder is not sent yet")
+        self.follow_whatsapp_link(action)
         booking.invalidate_recordset(["checklist_done"])
         self.assertEqual(booking.checklist_done, 4)
         device = booking.activity_ids.filtered(

@@ -210,7 +210,11 @@ class TestBookingSlots(BookingCase):
         self.assertTrue(first.nearest)
         self.assertIn(first.start, (wib(24, 8), wib(24, 10)))
         result = first.with_user(self.advisor).action_book()
-        self.assertEqual(result["type"], "ir.actions.act_url")
+        # The confirmation's WhatsApp link, for the advisor to send.
+        self.assertEqual(
+            (result["type"], result["res_model"]),
+            ("ir.actions.act_window", "gema.message"),
+        )
         self.assertEqual(booking.state, "confirmed")
         self.assertEqual(booking.start, first.start)
         self.assertEqual(booking.employee_id, first.employee_id)

@@ -60,7 +60,12 @@ class TestConversation(GemaSopCase):
         )
 
     def _answer(self, conversation, template="mail_template_conversation_greeting"):
-        return conversation._gema_send_message(f"gema_sop.{template}", "whatsapp_link")
+        """Answer by WhatsApp link: prepared, opened and marked sent."""
+        message = conversation._gema_send_message(
+            f"gema_sop.{template}", "whatsapp_link"
+        )
+        self.follow_whatsapp_link(message._gema_link_dialog())
+        return message
 
     def _ready_to_close(self, conversation):
         conversation.write({"solved_confirmed": True, "anything_else_asked": True})
@@ -209,7 +214,7 @@ class TestConversation(GemaSopCase):
             self.assertIn("Senin sampai Sabtu", composer.body)
             composer.body += "\nSabtu kami buka sampai pukul 17.00."
         with freeze_time(wib(23, 9, 4)):
-            composer.save().action_send()
+            self.follow_whatsapp_link(composer.save().action_send())
         self.assertEqual(conversation.state, "answered")
         self.assertEqual(conversation.first_response_minutes, 4.0)
         self.assertIn(
@@ -374,8 +379,7 @@ class TestConversation(GemaSopCase):
             self._answer(conversation)
         self._ready_to_close(conversation)
         with freeze_time(wib(23, 9, 30)):
-            action = conversation.action_send_closing()
-        self.assertEqual(action["type"], "ir.actions.act_url")
+            self.follow_whatsapp_link(conversation.action_send_closing())
         closing = self.env["gema.message"].search(
             [("res_model", "=", conversation._name), ("res_id", "=", conversation.id)],
             order="id desc",

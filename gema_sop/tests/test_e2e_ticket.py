@@ -8,6 +8,7 @@ from xmlrpc.client import Fault
 
 import erppeek
 import pytest
+import requests
 
 # The refusal of a write outside one's part, in the user's language.
 PART_ONLY = r"part of the ticket|bagian Anda dari tiket"
@@ -15,6 +16,28 @@ PART_ONLY = r"part of the ticket|bagian Anda dari tiket"
 
 def _client(server, db, login):
     return erppeek.Client(server, db, login, login)
+
+
+def _follow_whatsapp_link(server, db, login, action):
+    """What the staff member's browser does with the link of the WhatsApp
+    dialog: a real request, in their web session, that records the opening
+    and leads to wa.me. Returns where it leads."""
+    session = requests.Session()
+    session.post(
+        f"{server}/web/session/authenticate",
+        json={
+            "jsonrpc": "2.0",
+            "params": {"db": db, "login": login, "password": login},
+        },
+        timeout=30,
+    ).raise_for_status()
+    response = session.get(
+        f"{server}/gema/message/{action['res_id']}/whatsapp",
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 303
+    return response.headers["Location"]
 
 
 def _state(client, ticket_id):
@@ -54,7 +77,12 @@ def test_three_roles_work_one_ticket_each_their_part(demo_server, demo_db):
     [ticket] = cs.read("gema.ticket", [ticket_id], ["name", "access_url"])
     assert ticket["name"].startswith("AS/")
     action = cs.execute("gema.ticket", "action_send_ticket_number", [ticket_id])
-    assert action["url"].startswith("https://wa.me/6281270005544?text=")
+    assert action["res_model"] == "gema.message"
+    url = _follow_whatsapp_link(demo_server, demo_db, "cs", action)
+    assert url.startswith("https://wa.me/6281270005544?text=")
+    cs.execute("gema.message", "action_mark_sent", [action["res_id"]])
+    [number] = cs.read("gema.message", [action["res_id"]], ["state"])
+    assert number["state"] == "sent"
 
     # AS-2, AS-3: warranty decided, the technician analyses.
     cs.execute("gema.ticket", "action_check_warranty", [ticket_id])
@@ -106,7 +134,8 @@ def test_three_roles_work_one_ticket_each_their_part(demo_server, demo_db):
     assert done["state"] == "done"
     assert done["solved_confirmed_date"] and done["shipping_notice_date"]
     assert done["tracking_number"] == "JT7788990011"
-    # Every message was logged once, with its template.
+    # Every message is in the log once, with its template (the number sent,
+    # the two others prepared as links for the desk).
     messages = cs.read(
         "gema.message",
         [("res_model", "=", "gema.ticket"), ("res_id", "=", ticket_id)],

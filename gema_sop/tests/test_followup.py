@@ -194,8 +194,8 @@ class TestFollowup(ServiceJobCase):
         text, is logged, and counts as the attempt of the day."""
         _job, followup = self._delivered()
         with freeze_time(wib(30, 9)):
-            action = followup.action_send_followup_message()
-        self.assertTrue(action["url"].startswith("https://wa.me/6281234567890"))
+            url = self.follow_whatsapp_link(followup.action_send_followup_message())
+        self.assertTrue(url.startswith("https://wa.me/6281234567890"))
         message = self.env["gema.message"].search(
             [("res_model", "=", followup._name), ("res_id", "=", followup.id)]
         )

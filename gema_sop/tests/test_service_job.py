@@ -148,7 +148,7 @@ class TestServiceJob(ServiceJobCase):
                     "estimated_cost": 750000.0,
                 }
             )
-            action = job.action_send_initial_notice()
+            url = self.follow_whatsapp_link(job.action_send_initial_notice())
         message = self._messages(job)
         self.assertEqual(
             message.template_id,
@@ -162,7 +162,7 @@ class TestServiceJob(ServiceJobCase):
         self.assertIn("750", message.body)
         self.assertIn(job.access_url, message.body)
         self.assertIn("access_token=", message.body)
-        self.assertTrue(action["url"].startswith("https://wa.me/6281234567890?text="))
+        self.assertTrue(url.startswith("https://wa.me/6281234567890?text="))
         self.assertEqual(job.initial_notice_date, MONDAY_0900_WIB)
         self.assertEqual(job.last_update_date, MONDAY_0900_WIB)
         self.assertIn(message.mail_message_id, job.message_ids)

@@ -23,7 +23,9 @@ def wib(day, hour, minute=0):
 class TestServiceJobSla(ServiceJobCase):
     def _update(self, job):
         """The service advisor sends a status update (WhatsApp link)."""
-        job.with_user(self.advisor).action_send_status_update()
+        self.follow_whatsapp_link(
+            job.with_user(self.advisor).action_send_status_update()
+        )
 
     def test_st6_contact_within_two_working_hours_of_a_status_change(self):
         """ST-6 / G-4: a state change at 16:30 (closing 17:00) must be told

@@ -84,8 +84,8 @@ class TestTicket(GemaSopCase):
         self.assertEqual(line.state, "running")
         self.assertEqual(line.deadline, wib(30, 10))
         with freeze_time(wib(30, 9, 20)):
-            action = ticket.action_send_ticket_number()
-        self.assertTrue(action["url"].startswith("https://wa.me/6281376543210?text="))
+            url = self.follow_whatsapp_link(ticket.action_send_ticket_number())
+        self.assertTrue(url.startswith("https://wa.me/6281376543210?text="))
         message = self.env["gema.message"].search(
             [("res_model", "=", "gema.ticket"), ("res_id", "=", ticket.id)]
         )
@@ -150,7 +150,12 @@ class TestTicket(GemaSopCase):
         line = self._line(ticket, "as2_warranty_status")
         self.assertEqual(line.state, "running")
         self.assertEqual(line.deadline, wib(1, 9, month=12))
-        ticket.with_context(gema_channel="whatsapp_link").action_send_warranty_status()
+        with freeze_time(wib(30, 10)):
+            self.follow_whatsapp_link(
+                ticket.with_context(
+                    gema_channel="whatsapp_link"
+                ).action_send_warranty_status()
+            )
         self.assertTrue(ticket.warranty_told_date)
         self.assertEqual(line.state, "done")
         message = self.env["gema.message"].search(
@@ -247,7 +252,12 @@ class TestTicket(GemaSopCase):
             logistics.action_ship()
         line = self._line(ticket, "as4_shipping_notice")
         self.assertEqual((line.state, line.deadline), ("running", wib(30, 16)))
-        ticket.with_context(gema_channel="whatsapp_link").action_send_shipping_notice()
+        with freeze_time(wib(30, 15)):
+            self.follow_whatsapp_link(
+                ticket.with_context(
+                    gema_channel="whatsapp_link"
+                ).action_send_shipping_notice()
+            )
         self.assertEqual(line.state, "done")
         message = self.env["gema.message"].search(
             [("res_model", "=", "gema.ticket"), ("res_id", "=", ticket.id)]

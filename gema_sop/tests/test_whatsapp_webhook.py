@@ -173,6 +173,112 @@ class TestWhatsappWebhook(HttpCase, GemaMessagingCase):
             "the record tells the team the customer did not get it",
         )
 
+    def _status(self, message, status, moment, wamid=None, callback=True):
+        value = {
+            "id": wamid or message.whatsapp_message_id,
+            "status": status,
+            "timestamp": str(int(moment.timestamp())),
+            "recipient_id": "6281234567890",
+        }
+        if callback:
+            value["biz_opaque_callback_data"] = f"gema.message:{message.id}"
+        return value
+
+    def test_g3_delivery_statuses_move_forward_once(self):
+        """G-3, BK-10: WhatsApp's statuses say how far the message got
+        (delivered, read), each applied once and never backwards, whatever
+        Meta repeats or sends out of order."""
+        message = self._sent_text()
+        now = datetime.now().replace(microsecond=0)
+        delivered = self._status(message, "delivered", now)
+        read = self._status(message, "read", now + timedelta(minutes=3))
+        self._post(self._payload(statuses=[delivered]))
+        message.invalidate_recordset()
+        self.assertRecordValues(
+            message, [{"state": "delivered", "delivered_date": now, "read_date": False}]
+        )
+        self._post(self._payload(statuses=[read, delivered]))
+        self._post(self._payload(statuses=[self._status(message, "sent", now)]))
+        message.invalidate_recordset()
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "state": "read",
+                    "delivered_date": now,
+                    "read_date": now + timedelta(minutes=3),
+                }
+            ],
+        )
+        self.assertEqual(len(self._customer_posts()), 1)
+        # Another message's id with this one's reference changes nothing.
+        self._post(
+            self._payload(
+                statuses=[self._status(message, "failed", now, wamid="wamid.OTHER")]
+            )
+        )
+        message.invalidate_recordset()
+        self.assertEqual(message.state, "read")
+
+    def test_g3_message_to_check_is_settled_by_its_status(self):
+        """G-3, robustness: the answer to a call was lost (To Check), but
+        WhatsApp reports the message by the reference the gateway sent with
+        it: it is sent, logged once, and stops the record's clock once;
+        repeated statuses change nothing more."""
+        message = self._queue()
+        # sudo: the test plays a call whose answer was lost.
+        message.sudo().write({"state": "check", "attempts": 1, "last_error": "?"})
+        sent_at = datetime.now().replace(microsecond=0)
+        status = self._status(message, "sent", sent_at, wamid="wamid.LATE1")
+        for _twice in range(2):
+            self.assertEqual(
+                self._post(self._payload(statuses=[status])).status_code, 200
+            )
+        message.invalidate_recordset()
+        self.assertRecordValues(
+            message,
+            [
+                {
+                    "state": "sent",
+                    "whatsapp_message_id": "wamid.LATE1",
+                    "sent_date": sent_at,
+                    "last_error": False,
+                }
+            ],
+        )
+        self.assertEqual(len(self._customer_posts()), 1)
+        self.assertFalse(self.server.received)
+
+    def test_status_of_another_branch_changes_nothing(self):
+        """Security: a status signed by another branch's app secret, for its
+        own number, cannot move (or settle) this branch's messages, even
+        naming their WhatsApp id and reference."""
+        self.env["res.company"].create(
+            {
+                "name": "Webhook Test Branch Binjai",
+                "parent_id": self.main_company.id,
+                "gema_whatsapp_phone_number_id": "555000555",
+                "gema_whatsapp_app_secret": "secret-of-binjai",
+            }
+        )
+        message = self._sent_text()
+        checked = self._queue_another()
+        # sudo: the test plays a call whose answer was lost.
+        checked.sudo().write({"state": "check", "attempts": 1})
+        now = datetime.now()
+        payload = self._payload(
+            statuses=[
+                self._status(message, "read", now),
+                self._status(checked, "sent", now, wamid="wamid.FORGED"),
+            ],
+            phone_number_id="555000555",
+        )
+        self.assertEqual(
+            self._post(payload, secret="secret-of-binjai").status_code, 200
+        )
+        (message | checked).invalidate_recordset()
+        self.assertEqual((message | checked).mapped("state"), ["sent", "check"])
+
     def test_customer_found_by_number_however_typed(self):
         """The webhook and the SOP records find a customer by the E.164 form
         of their mobile, else phone; an unusable number gives none."""

@@ -3,14 +3,28 @@
 Only what the SOPs need: a free-form text message (allowed within 24 hours
 of the customer's last message, the "customer service window") and an
 approved template message (allowed at any time). Errors are raised as
-:class:`WhatsAppError`, which says whether trying again later may succeed
-(network trouble, server errors, rate limits) or not (a refused request),
-so that the sending cron retries only what is worth retrying.
+:class:`WhatsAppError`, which says one of three things about the message:
+
+- ``transient``: it was not accepted, and trying again later may succeed
+  (the API answered with a server error or a rate limit, or the connection
+  could not even be opened);
+- ``uncertain``: the request may have reached the API but no answer came
+  back (no answer in time, the connection dropped, an answer without a
+  message id). The message may be on its way to the customer: it must not
+  be sent again blindly;
+- neither: the API refused it; sending it again would fail the same way.
+
+Every message carries ``biz_opaque_callback_data``, a reference the API
+repeats in the status webhooks of that message, so that a message whose
+answer was lost can still be recognised when WhatsApp reports it.
 """
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-TIMEOUT = 20
+# Seconds to open the connection, and again to wait for the answer once
+# the request is sent. After a read timeout the outcome is unknown.
+TIMEOUT = 10
 
 # Cloud API error codes worth retrying: throttling, temporary outages.
 TRANSIENT_CODES = {1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131048, 131056}
@@ -19,26 +33,67 @@ REENGAGEMENT_CODE = 131047
 
 
 class WhatsAppError(Exception):
-    """A message the API did not accept.
+    """A message the API did not (knowingly) accept.
 
-    ``transient``: trying again later may succeed. ``code``: the API's
-    error code, when it answered with one. ``status``: the HTTP status.
+    ``transient``: not accepted, trying again later may succeed.
+    ``uncertain``: the API may have accepted it; do not resend blindly.
+    ``code``: the API's error code, when it answered with one.
+    ``status``: the HTTP status, when there was an answer.
     """
 
-    def __init__(self, message, code=None, status=None, transient=False):
+    def __init__(
+        self, message, code=None, status=None, transient=False, uncertain=False
+    ):
         super().__init__(message)
         self.code = code
         self.status = status
         self.transient = transient
+        self.uncertain = uncertain
 
     @property
     def needs_template(self):
         return self.code == REENGAGEMENT_CODE
 
 
+def reference(message_id):
+    """The ``biz_opaque_callback_data`` of the ``gema.message`` ``message_id``."""
+    return f"gema.message:{message_id}"
+
+
+def message_id_of(callback_data):
+    """The ``gema.message`` id a status webhook's callback data names, or None."""
+    prefix, _sep, number = str(callback_data or "").partition(":")
+    if prefix == "gema.message" and number.isdigit():
+        return int(number)
+    return None
+
+
+def longest_call(timeout=TIMEOUT):
+    """The longest a call may take with this ``timeout``: opening the
+    connection, then waiting for the answer."""
+    return 2 * timeout
+
+
 def _recipient(phone):
     """The API wants the international number as digits, without ``+``."""
     return "".join(ch for ch in phone or "" if ch.isdigit())
+
+
+def _never_sent(error):
+    """Did the connection fail before any byte of the request could leave?"""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (NewConnectionError, ConnectTimeoutError)):
+            return True
+        if isinstance(error, requests.ConnectTimeout):
+            return True
+        error = getattr(error, "reason", None) or (
+            error.args[0]
+            if error.args and isinstance(error.args[0], Exception)
+            else None
+        )
+    return False
 
 
 def _post(api_url, phone_number_id, token, payload, timeout=TIMEOUT):
@@ -51,8 +106,12 @@ def _post(api_url, phone_number_id, token, payload, timeout=TIMEOUT):
             timeout=timeout,
         )
     except requests.RequestException as error:
+        if _never_sent(error):
+            raise WhatsAppError(
+                f"WhatsApp API unreachable: {error}", transient=True
+            ) from error
         raise WhatsAppError(
-            f"WhatsApp API unreachable: {error}", transient=True
+            f"WhatsApp API gave no answer: {error}", uncertain=True
         ) from error
     try:
         data = response.json()
@@ -77,28 +136,35 @@ def _post(api_url, phone_number_id, token, payload, timeout=TIMEOUT):
         return data["messages"][0]["id"]
     except (KeyError, IndexError, TypeError) as error:
         raise WhatsAppError(
-            "WhatsApp API answered without a message id", status=response.status_code
+            "WhatsApp API answered without a message id",
+            status=response.status_code,
+            uncertain=True,
         ) from error
 
 
-def send_text(api_url, phone_number_id, token, phone, body, timeout=TIMEOUT):
+def send_text(api_url, phone_number_id, token, phone, body, ref=None, timeout=TIMEOUT):
     """Send free-form text; return the WhatsApp message id (``wamid...``)."""
-    return _post(
-        api_url,
-        phone_number_id,
-        token,
-        {
-            "messaging_product": "whatsapp",
-            "to": _recipient(phone),
-            "type": "text",
-            "text": {"body": body},
-        },
-        timeout=timeout,
-    )
+    payload = {
+        "messaging_product": "whatsapp",
+        "to": _recipient(phone),
+        "type": "text",
+        "text": {"body": body},
+    }
+    if ref:
+        payload["biz_opaque_callback_data"] = ref
+    return _post(api_url, phone_number_id, token, payload, timeout=timeout)
 
 
 def send_template(
-    api_url, phone_number_id, token, phone, name, language, parameters, timeout=TIMEOUT
+    api_url,
+    phone_number_id,
+    token,
+    phone,
+    name,
+    language,
+    parameters,
+    ref=None,
+    timeout=TIMEOUT,
 ):
     """Send an approved template with its body parameters, in order."""
     template = {"name": name, "language": {"code": language or "id"}}
@@ -109,15 +175,12 @@ def send_template(
                 "parameters": [{"type": "text", "text": p} for p in parameters],
             }
         ]
-    return _post(
-        api_url,
-        phone_number_id,
-        token,
-        {
-            "messaging_product": "whatsapp",
-            "to": _recipient(phone),
-            "type": "template",
-            "template": template,
-        },
-        timeout=timeout,
-    )
+    payload = {
+        "messaging_product": "whatsapp",
+        "to": _recipient(phone),
+        "type": "template",
+        "template": template,
+    }
+    if ref:
+        payload["biz_opaque_callback_data"] = ref
+    return _post(api_url, phone_number_id, token, payload, timeout=timeout)

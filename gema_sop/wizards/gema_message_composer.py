@@ -11,8 +11,10 @@ class GemaMessageComposer(models.TransientModel):
 
     The staff member picks a template made for the record's model, sees the
     text rendered for this customer in plain text (WhatsApp has no HTML),
-    may personalise it, and sends it: as a click-to-chat link opened in a
-    new tab, through the WhatsApp gateway of the branch, or by email.
+    may personalise it, and sends it: by WhatsApp link (the composer gives
+    way to the message's link dialog: the staff member opens the chat with
+    a real link, sends, and marks it sent; nothing is logged before),
+    through the WhatsApp gateway of the branch, or by email.
     """
 
     _name = "gema.message.composer"
@@ -103,7 +105,8 @@ class GemaMessageComposer(models.TransientModel):
         return None
 
     def action_send(self):
-        """Send, log once, and for a link open WhatsApp in a new tab."""
+        """Send (email), queue (gateway), or prepare the WhatsApp link and
+        open its dialog."""
         self.ensure_one()
         record = self._gema_linked_record()
         if not record or not record.exists():
@@ -117,9 +120,5 @@ class GemaMessageComposer(models.TransientModel):
             phone=self.phone,
         )
         if self.channel == "whatsapp_link":
-            return {
-                "type": "ir.actions.act_url",
-                "url": message._gema_whatsapp_link(),
-                "target": "new",
-            }
+            return message._gema_link_dialog()
         return {"type": "ir.actions.act_window_close"}
