@@ -196,6 +196,11 @@ class GemaConversation(models.Model):
         "gema.customer.decision.mixin",
         "portal.mixin",
     ]
+    # CS-6: the closing message counts once it left (link marked sent,
+    # gateway accepted, email sent).
+    _gema_sent_date_fields = {
+        "gema_sop.mail_template_conversation_closing": "closing_sent_date",
+    }
     _order = "priority desc, received_date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "customer_name", "customer_phone"]
@@ -777,7 +782,6 @@ class GemaConversation(models.Model):
             messages |= conversation._gema_send_message(
                 template, conversation._gema_channel()
             )
-        self.write({"closing_sent_date": fields.Datetime.now()})
         return self._gema_open_link(messages)
 
     def action_close(self):

@@ -62,6 +62,10 @@ class GemaFollowup(models.Model):
         "gema.state.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_followup"
+    # FU-4: the written follow-up counts as the attempt once it left.
+    _gema_sent_date_fields = {
+        "gema_sop.mail_template_followup_message": "first_attempt_date",
+    }
     _order = "service_date desc, id desc"
     _check_company_auto = True
 
@@ -421,10 +425,7 @@ class GemaFollowup(models.Model):
         self.ensure_one()
         self._gema_check_state(OPEN_STATES)
         self._gema_check_phone()
-        result = self._gema_notify("gema_sop.mail_template_followup_message")
-        if not self.first_attempt_date:
-            self.first_attempt_date = fields.Datetime.now()
-        return result
+        return self._gema_notify("gema_sop.mail_template_followup_message")
 
     def action_request_testimonial(self):
         """FU-3: only after a positive answer, with the branch's review link;

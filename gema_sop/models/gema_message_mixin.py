@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 def partner_whatsapp_number(partner):
@@ -29,6 +29,10 @@ class GemaMessageMixin(models.AbstractModel):
 
     _name = "gema.message.mixin"
     _description = "Customer Messaging of an SOP Record"
+
+    # {template xmlid: date field}: the date is the moment a message of that
+    # template left (see _gema_on_message_sent).
+    _gema_sent_date_fields = {}
     _inherit = ["mail.thread"]
 
     def unlink(self):
@@ -110,5 +114,17 @@ class GemaMessageMixin(models.AbstractModel):
         """Hook: ``message`` about this record has just left (gateway
         accepted it, link confirmed by the staff member, email sent). SOP
         models record what the message stood for; called once per message,
-        in the system's name."""
+        in the system's name.
+
+        Here: the date field that ``_gema_sent_date_fields`` names for the
+        message's template gets the moment it left, once. Those dates stop
+        time standards (AS-2 warranty status told, ST-5 delay notice, ...):
+        set when the button was pressed, a WhatsApp link never opened, a
+        queued message never sent, would stop the clock all the same."""
+        xmlid = message.template_id.get_external_id().get(message.template_id.id)
+        field = self._gema_sent_date_fields.get(xmlid)
+        if field and not self[field]:
+            # sudo: the date records what the channel did, whoever confirmed
+            # it (a CS officer's link on a ticket part they may not write).
+            self.sudo().write({field: message.sent_date or fields.Datetime.now()})
         return None

@@ -78,6 +78,11 @@ class GemaServiceJob(models.Model):
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_service_job"
+    # ST-1, ST-5: told when the message left, not when the button was pressed.
+    _gema_sent_date_fields = {
+        "gema_sop.mail_template_service_job_initial": "initial_notice_date",
+        "gema_sop.mail_template_service_job_delay": "delay_notice_date",
+    }
     _order = "id desc"
     _check_company_auto = True
 
@@ -582,9 +587,7 @@ class GemaServiceJob(models.Model):
                     problems="; ".join(problems),
                 )
             )
-        result = self._gema_notify("gema_sop.mail_template_service_job_initial")
-        self.initial_notice_date = fields.Datetime.now()
-        return result
+        return self._gema_notify("gema_sop.mail_template_service_job_initial")
 
     def action_send_status_update(self):
         """Tell the customer the current state and estimate (ST-3, ST-6, ST-7)."""
@@ -890,7 +893,8 @@ class GemaServiceJob(models.Model):
             "delay_apology": apology,
             "delay_alternative": alternative,
             "delay_alternative_note": note or False,
-            "delay_notice_date": fields.Datetime.now(),
+            # delay_notice_date: when the notice left (_gema_sent_date_fields).
+            "delay_notice_date": False,
             "delay_required": False,
             "delay_count": self.delay_count + 1,
         }

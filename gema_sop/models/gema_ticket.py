@@ -75,6 +75,13 @@ class GemaTicket(models.Model):
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
+    # AS-1, AS-2, AS-4: told when the message left, not when the button was
+    # pressed.
+    _gema_sent_date_fields = {
+        "gema_sop.mail_template_ticket_number": "ticket_number_sent_date",
+        "gema_sop.mail_template_ticket_warranty": "warranty_told_date",
+        "gema_sop.mail_template_ticket_shipping": "shipping_notice_date",
+    }
     _order = "id desc"
     _check_company_auto = True
     # AS-5: the rating is the customer's, from the ticket's page only.
@@ -394,11 +401,7 @@ class GemaTicket(models.Model):
     def action_send_ticket_number(self):
         """AS-1: give the customer the ticket number and what happens next."""
         self.ensure_one()
-        result = self._gema_notify("gema_sop.mail_template_ticket_number")
-        self.with_context(gema_state_move=True).write(
-            {"ticket_number_sent_date": fields.Datetime.now()}
-        )
-        return result
+        return self._gema_notify("gema_sop.mail_template_ticket_number")
 
     def action_check_warranty(self):
         """AS-2: decide the warranty status from the purchase date and the
@@ -436,9 +439,7 @@ class GemaTicket(models.Model):
             raise UserError(
                 self.env._("Check the warranty of %(ticket)s first.", ticket=self.name)
             )
-        result = self._gema_notify("gema_sop.mail_template_ticket_warranty")
-        self.warranty_told_date = fields.Datetime.now()
-        return result
+        return self._gema_notify("gema_sop.mail_template_ticket_warranty")
 
     def action_start_analysis(self):
         """AS-3: hand the ticket to a technician for the technical analysis."""
@@ -541,11 +542,7 @@ class GemaTicket(models.Model):
             raise UserError(
                 self.env._("%(ticket)s has not been shipped yet.", ticket=self.name)
             )
-        result = self._gema_notify("gema_sop.mail_template_ticket_shipping")
-        self.with_context(gema_state_move=True).write(
-            {"shipping_notice_date": fields.Datetime.now()}
-        )
-        return result
+        return self._gema_notify("gema_sop.mail_template_ticket_shipping")
 
     def action_mark_received(self):
         """AS-4: the customer received the parcel (handover)."""

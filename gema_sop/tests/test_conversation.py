@@ -365,7 +365,13 @@ class TestConversation(GemaSopCase):
         with self.assertRaisesRegex(UserError, "asking whether anything else"):
             conversation.action_send_closing()
         self._ready_to_close(conversation)
-        conversation.action_send_closing()
+        action = conversation.action_send_closing()
+        # G-3: a closing link not yet marked sent did not reach the customer.
+        with self.assertRaisesRegex(UserError, "the closing message sent"):
+            conversation.action_close()
+        self.assertFalse(conversation.closing_sent_date)
+        self.follow_whatsapp_link(action)
+        self.assertTrue(conversation.closing_sent_date)
         with self.assertRaisesRegex(UserError, "Record the outcome"):
             conversation.action_close()
         self.assertEqual(conversation.state, "answered")
@@ -418,7 +424,7 @@ class TestConversation(GemaSopCase):
         self._answer(conversation)
         conversation._gema_log_inbound("Terima kasih infonya")
         self._ready_to_close(conversation)
-        conversation.action_send_closing()
+        self.follow_whatsapp_link(conversation.action_send_closing())
         conversation.outcome = "information_given"
         conversation.action_close()
         conversation.sudo().closed_date = datetime.now() - relativedelta(
@@ -477,7 +483,7 @@ class TestConversation(GemaSopCase):
             conversation._gema_rate(5, "")
         self._answer(conversation)
         self._ready_to_close(conversation)
-        conversation.action_send_closing()
+        self.follow_whatsapp_link(conversation.action_send_closing())
         for bad in (0, 6, -1):
             with self.assertRaisesRegex(UserError, "from 1 to 5"):
                 conversation._gema_rate(bad, "")
@@ -505,7 +511,7 @@ class TestConversation(GemaSopCase):
             self._answer(second)
         for conversation, rating in ((first, 5), (second, 3)):
             self._ready_to_close(conversation)
-            conversation.action_send_closing()
+            self.follow_whatsapp_link(conversation.action_send_closing())
             conversation.sudo()._gema_rate(rating, "")
         Report = self.env["gema.conversation.report"].with_user(self.supervisor)
         [(user, _week, result, minutes, rating, count, rated)] = Report._read_group(

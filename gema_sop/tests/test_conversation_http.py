@@ -155,6 +155,10 @@ class TestConversationHttp(HttpCase, GemaMessagingCase):
         )
         conversation.write({"solved_confirmed": True, "anything_else_asked": True})
         conversation.action_send_closing()
+        # The branch's gateway sends it: the closing counts once it left.
+        self.env["gema.message"]._cron_send_queued()
+        self.env.invalidate_all()  # the sender wrote in a cursor of its own
+        self.assertTrue(conversation.closing_sent_date)
         return conversation
 
     def _page(self, conversation, token):

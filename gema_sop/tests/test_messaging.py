@@ -11,6 +11,7 @@ import time
 from datetime import date, timedelta
 from urllib.parse import quote
 
+import freezegun
 import psycopg2.errors
 
 from odoo import fields, sql_db
@@ -20,6 +21,7 @@ from odoo.tools import SQL, mute_logger
 
 from ..models.gema_message import SENDING_LOCK
 from ..tools.whatsapp import reference
+from .common import SUITE_NOW
 from .common_messaging import GemaMessagingCase
 from .whatsapp_fake_server import RESET, error_answer
 
@@ -649,6 +651,9 @@ class TestMessaging(GemaMessagingCase):
         stops claiming when one more call could overrun its time budget,
         reports what remains to ir.cron, and the next runs send the rest,
         each message once."""
+        # The time budget runs on the process's clock: let it tick (the class
+        # is frozen at SUITE_NOW).
+        self.startPatcher(freezegun.freeze_time(SUITE_NOW, tick=True))
         ICP = self.env["ir.config_parameter"]
         ICP.set_param("gema_sop.whatsapp_send_budget", "1.6")
         ICP.set_param("gema_sop.whatsapp_timeout", "0.4")
@@ -676,6 +681,9 @@ class TestMessaging(GemaMessagingCase):
         """Robustness: run by ir.cron (rounds of _notify_progress, each
         committed), a run whose budget is spent triggers the next run
         instead of going on towards the worker's time limit."""
+        # The time budget runs on the process's clock: let it tick (the class
+        # is frozen at SUITE_NOW).
+        self.startPatcher(freezegun.freeze_time(SUITE_NOW, tick=True))
         ICP = self.env["ir.config_parameter"]
         ICP.set_param("gema_sop.whatsapp_send_budget", "1.2")
         ICP.set_param("gema_sop.whatsapp_timeout", "0.3")

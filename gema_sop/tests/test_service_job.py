@@ -448,11 +448,16 @@ class TestServiceJob(ServiceJobCase):
             wizard.reason = "The brake discs arrive from Jakarta this afternoon."
             wizard.alternative = "vehicle_delivery"
             wizard.alternative_note = "We bring the car to your house at no cost."
-            wizard.save().action_confirm()
+            action = wizard.save().action_confirm()
+            # G-3: the notice is prepared, not yet sent: the clock runs on.
+            self.assertEqual(line.state, "running")
+            self.assertFalse(job.delay_notice_date)
+            self.follow_whatsapp_link(action)
         self.assertEqual(job.promised_date, new_estimate)
         self.assertFalse(job.delay_required)
         self.assertEqual(job.delay_count, 1)
         self.assertEqual(job.delay_alternative, "vehicle_delivery")
+        self.assertTrue(job.delay_notice_date)
         self.assertEqual(line.state, "done")
         body = self._messages(job)[-1].body
         self.assertIn("arrive from Jakarta", body)

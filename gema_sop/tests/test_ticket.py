@@ -164,6 +164,31 @@ class TestTicket(GemaSopCase):
         label = ticket.with_context(lang=ticket.partner_id.lang).warranty_status_label
         self.assertIn(label, message.body)
 
+    def test_as1_as2_as4_a_link_not_sent_tells_nothing(self):
+        """AS-1, AS-2, AS-4, G-3: pressing a button prepares the WhatsApp
+        link; until the staff member marks it sent, the customer was told
+        nothing: no date, the time standard keeps running. Marked sent, the
+        date is the moment it left and the standard is met once."""
+        ticket = self._ticket()
+        ticket.action_check_warranty()
+        Ticket = ticket.with_context(gema_channel="whatsapp_link")
+        with freeze_time(wib(30, 9, 30)):
+            action = Ticket.action_send_warranty_status()
+            Ticket.action_send_ticket_number()
+        self.assertFalse(ticket.ticket_number_sent_date)
+        self.assertFalse(ticket.warranty_told_date)
+        self.assertEqual(self._line(ticket, "as2_warranty_status").state, "running")
+        self.assertEqual(self._line(ticket, "as1_ticket_number").state, "running")
+        with freeze_time(wib(30, 9, 45)):
+            self.follow_whatsapp_link(action)
+        self.assertEqual(ticket.warranty_told_date, wib(30, 9, 45))
+        self.assertFalse(ticket.ticket_number_sent_date)
+        line = self._line(ticket, "as2_warranty_status")
+        self.assertEqual((line.state, line.reached), ("done", wib(30, 9, 45)))
+        with freeze_time(wib(30, 10)):
+            self.follow_whatsapp_link(Ticket.action_send_warranty_status())
+        self.assertEqual(ticket.warranty_told_date, wib(30, 9, 45), "told once")
+
     # AS-3 ---------------------------------------------------------------------
 
     def test_as3_each_solution_has_its_standard(self):
