@@ -12,6 +12,7 @@ from . import gema_message
 from . import gema_message_mixin
 from . import gema_checklist_mixin
 from . import gema_state_mixin
+from . import gema_claim
 from . import gema_technician_slot
 from . import gema_vehicle
 from . import gema_whatsapp_webhook
