@@ -11,6 +11,7 @@ from . import mail_template
 from . import gema_message
 from . import gema_message_mixin
 from . import gema_checklist_mixin
+from . import gema_customer_mixin
 from . import gema_state_mixin
 from . import gema_claim
 from . import gema_technician_slot
@@ -26,3 +27,4 @@ from . import gema_booking
 from . import gema_followup
 from . import gema_conversation
 from . import gema_ticket
+from . import ir_http

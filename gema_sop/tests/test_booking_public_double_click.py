@@ -93,7 +93,7 @@ def test_bk1_double_click_at_the_same_moment_makes_one_booking(
     )
     assert page.status_code == 200
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    key = re.search(r'name="request_key" value="([0-9a-f]{32})"', page.text).group(1)
+    key = re.search(r'name="request_key" value="([0-9a-f]{56})"', page.text).group(1)
     first_time = re.search(r'name="time"[^>]*value="(\d\d:\d\d)"', page.text).group(1)
     local = datetime.combine(day, datetime.strptime(first_time, "%H:%M").time())
     start = tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
