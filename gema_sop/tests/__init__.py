@@ -15,6 +15,7 @@ from . import test_service_job
 from . import test_service_job_sla
 from . import test_booking_public_page
 from . import test_booking_public_input
+from . import test_booking_public_fuzz
 from . import test_booking
 from . import test_booking_slots
 from . import test_booking_security
