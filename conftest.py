@@ -190,3 +190,11 @@ def concurrency_server(concurrency_db, tmp_path):
     """An Odoo server on the concurrency copy database; yields its URL."""
     with _odoo_server(concurrency_db, tmp_path / "odoo.log") as url:
         yield url
+
+
+@pytest.fixture
+def concurrency_server_4(concurrency_db, tmp_path):
+    """The same server with 4 HTTP workers, so that more simultaneous
+    requests meet in the database."""
+    with _odoo_server(concurrency_db, tmp_path / "odoo.log", workers=4) as url:
+        yield url

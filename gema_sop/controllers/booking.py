@@ -10,57 +10,66 @@ What the page protects:
 
 - G-5: the visitor sees start times only (from ``_gema_free_slots``), never a
   name, plate, technician or booking of anyone;
-- every field is checked again here, whatever the browser did: required,
-  maximum lengths, no HTML or script markup, phone and plate normalised,
-  a real branch/service/day, no day in the past, and the chosen time still
-  free when the form arrives (otherwise the fresh free times are shown);
+- every field is checked again, whatever the browser did, by the booking's
+  own validator (``gema.booking._gema_validate_values``, the one every
+  other caller goes through too), each message shown beside its field:
+  text only (a field sent as a file, or any malformed post, gets the form
+  back with HTTP 422, never an error page), required, maximum lengths, no
+  control characters or markup, a mobile number, a valid plate; a real
+  branch/service/day, no day in the past, and the chosen time still free
+  when the form arrives (otherwise the fresh free times are shown);
 - CSRF: Odoo refuses a POST without the session's ``csrf_token``;
+- the one-time ``request_key`` is issued by the server, signed with the
+  database secret for this visitor's session, and valid for
+  ``KEY_LIFETIME``: a key the client invents, or one from another session,
+  is refused with a fresh form; sending a form again (a double click, a
+  reload) leads to the booking it already made, never to a second one;
 - abuse: at most ``RATE_LIMIT_PHONE`` website requests per WhatsApp number
-  and ``RATE_LIMIT_IP`` per IP address within an hour (HTTP 429);
-- double submit: the form carries a one-time ``request_key``; sending it
-  again leads to the booking it already made, never to a second one.
+  and ``RATE_LIMIT_IP`` per IP address within an hour (HTTP 429), exact
+  also for simultaneous posts: the number and the address are claimed
+  (``gema.claim``) before the requests are counted.
 
 Branches that take online bookings are the companies with *Operating Hours*
 (``gema_operating_calendar_id``) set: a branch without its own hours could
 not say when it is open.
 """
 
+import hmac
 import re
-import uuid
+import secrets
+import time
+import unicodedata
 from datetime import datetime, timedelta
 
 import pytz
-from psycopg2.errors import UniqueViolation
 
 from odoo import fields, http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import format_date
+from odoo.tools.misc import hmac as odoo_hmac
 
-from ..models.gema_booking import MAX_COMPLAINT, MAX_NAME, MAX_VEHICLE_TYPE
-from ..tools import normalize_phone, normalize_plate
+from ..tools.phone import MAX_TYPED as MAX_PHONE
+from ..tools.plate import MAX_TYPED as MAX_PLATE
 
 RATE_LIMIT_PHONE = 3
 RATE_LIMIT_IP = 10
 RATE_LIMIT_WINDOW = timedelta(hours=1)
 HORIZON_DAYS = 60
 DEFAULT_TZ = "Asia/Jakarta"
+KEY_LIFETIME = timedelta(hours=6)
 
-# The visitor's fields (BK-3, nothing more) and their maximum lengths.
-CUSTOMER_FIELDS = {
-    "customer_name": MAX_NAME,
-    "customer_phone": 30,
-    "license_plate": 15,
-    "vehicle_type": MAX_VEHICLE_TYPE,
-    "complaint": MAX_COMPLAINT,
-}
-OPTIONAL_FIELDS = {"complaint"}
-# Text is always escaped when shown, but markup (``<script>``, ``<img>``)
-# has no business in these fields: ``<`` and ``>`` are refused, as in
-# ``gema.booking._gema_create_request``.
-_MARKUP = re.compile(r"[<>]")
-_REQUEST_KEY = re.compile(r"^[0-9a-f]{32}$")
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The visitor's fields (BK-3, nothing more).
+CUSTOMER_FIELDS = (
+    "customer_name",
+    "customer_phone",
+    "license_plate",
+    "vehicle_type",
+    "complaint",
+)
+# The one-time key: issue time (8 hex digits), nonce (16), signature (32).
+_REQUEST_KEY = re.compile(r"^([0-9a-f]{8})([0-9a-f]{16})([0-9a-f]{32})$")
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", re.ASCII)
 
 
 class GemaBookingPage(http.Controller):
@@ -68,8 +77,12 @@ class GemaBookingPage(http.Controller):
     def gema_booking_page(self, **params):
         """Step 1 (branch, service, day) and, once chosen, step 2: the free
         times and the visitor's details."""
+        params, malformed = self._gema_text_params(params)
         values = self._gema_page_values(params)
-        values["request_key"] = uuid.uuid4().hex
+        values["request_key"] = self._gema_new_key()
+        if malformed:
+            values["errors"]["form"] = malformed
+            return request.render("gema_sop.gema_booking_page", values, status=422)
         return request.render("gema_sop.gema_booking_page", values)
 
     @http.route(
@@ -82,26 +95,37 @@ class GemaBookingPage(http.Controller):
     )
     def gema_booking_submit(self, **post):
         """Check everything, then create the request or show what is wrong."""
+        post, malformed = self._gema_text_params(post)
         values = self._gema_page_values(post)
         errors = values["errors"]
-        customer = self._gema_check_customer(post, errors)
+        # sudo: the public user may not create bookings; validating runs no
+        # query of the visitor's choosing and returns only their own values.
+        Booking = request.env["gema.booking"].sudo()
+        customer, customer_errors = Booking._gema_validate_values(
+            {name: post.get(name) for name in CUSTOMER_FIELDS}
+        )
+        errors.update(customer_errors)
+        if malformed:
+            errors["form"] = malformed
         key = post.get("request_key") or ""
+        signed = self._gema_key_is_signed(key)
         # sudo: the public user has no access to bookings; this reads only
         # the booking made with this one-time key, checked just below.
-        done = _REQUEST_KEY.match(key) and (
-            request.env["gema.booking"].sudo().search([("request_key", "=", key)])
-        )
+        done = signed and Booking.search([("request_key", "=", key)])
         if done and not errors and done.customer_phone == customer["customer_phone"]:
             # The same form sent twice: show the booking it already made.
             return self._gema_redirect_to(done)
-        if done or not _REQUEST_KEY.match(key):
-            # A replayed key with other details, or a forged one: never
-            # lead to somebody else's booking.
-            errors["form"] = request.env._(
-                "This form was already sent or has expired. Please check your "
-                "details and send it again."
+        if done or not signed:
+            # A replayed key with other details, an expired or an invented
+            # one: never lead to somebody else's booking.
+            errors.setdefault(
+                "form",
+                request.env._(
+                    "This form was already sent or has expired. Please check "
+                    "your details and send it again."
+                ),
             )
-            key = uuid.uuid4().hex
+            key = self._gema_new_key()
         values["request_key"] = key
         start = values["show_details"] and self._gema_chosen_start(
             values, post.get("time")
@@ -109,7 +133,7 @@ class GemaBookingPage(http.Controller):
         if errors:
             return request.render("gema_sop.gema_booking_page", values, status=422)
 
-        limit_error = self._gema_check_rate_limit(customer["customer_phone"])
+        limit_error = self._gema_check_rate_limit(customer["customer_phone"], key)
         if limit_error:
             errors["form"] = limit_error
             return request.render("gema_sop.gema_booking_page", values, status=429)
@@ -125,23 +149,12 @@ class GemaBookingPage(http.Controller):
         )
         try:
             with request.env.cr.savepoint():
-                # sudo: the public user may not create bookings; every value
-                # was checked above, channel and IP are set by the server,
-                # and _gema_create_request validates them again.
-                booking = (
-                    request.env["gema.booking"]
-                    .sudo()
-                    .with_company(values["branch"])
-                    ._gema_create_request(booking_values)
+                # sudo: as above; every value was checked, channel and IP
+                # are set by the server, and _gema_create_request validates
+                # them again.
+                booking = Booking.with_company(values["branch"])._gema_create_request(
+                    booking_values
                 )
-        except UniqueViolation:
-            # Sent twice at the same moment (double click): the other
-            # request made the booking with this key and committed it after
-            # this transaction began, so only a new transaction sees it.
-            redirect = self._gema_redirect_to_committed(key, customer["customer_phone"])
-            if not redirect:
-                raise
-            return redirect
         except (UserError, ValidationError) as error:
             errors["form"] = error.args[0]
             return request.render("gema_sop.gema_booking_page", values, status=422)
@@ -149,25 +162,49 @@ class GemaBookingPage(http.Controller):
 
     # Helpers -------------------------------------------------------------
 
+    def _gema_text_params(self, params):
+        """``(params, error)``: the request's values that are text; the
+        error message when any was not (a file of a multipart post), which
+        the page then treats as not filled in."""
+        text = {name: value for name, value in params.items() if isinstance(value, str)}
+        if len(text) == len(params):
+            return text, None
+        return text, request.env._(
+            "The form was sent with a file or a value it does not take. "
+            "Please fill it in again."
+        )
+
+    def _gema_new_key(self):
+        """A one-time key for one form: issue time, a random nonce and their
+        signature for this visitor's session."""
+        issued = f"{int(time.time()):08x}{secrets.token_hex(8)}"
+        return issued + self._gema_key_signature(issued)
+
+    def _gema_key_signature(self, issued):
+        # sudo: the database secret signs the key, it is never shown.
+        return odoo_hmac(
+            request.env(su=True),
+            "gema_booking_request_key",
+            (request.session.sid, issued),
+        )[:32]
+
+    def _gema_key_is_signed(self, key):
+        """Whether ``key`` was issued by this page to this session and has
+        not expired."""
+        match = _REQUEST_KEY.match(key)
+        if not match:
+            return False
+        issued_at, nonce, signature = match.groups()
+        age = time.time() - int(issued_at, 16)
+        return 0 <= age <= KEY_LIFETIME.total_seconds() and hmac.compare_digest(
+            signature, self._gema_key_signature(issued_at + nonce)
+        )
+
     def _gema_redirect_to(self, booking):
         """The booking's token page, which says the branch will confirm."""
         return request.redirect(
             booking.get_portal_url(query_string="&submitted=1"), code=303
         )
-
-    def _gema_redirect_to_committed(self, key, phone):
-        """The redirect to the booking another transaction committed with
-        ``key`` for the same phone number, read in a new transaction; None
-        when there is none."""
-        with request.env.registry.cursor() as cr:
-            # sudo: as for the double submit, only the booking of this key
-            # and this phone number is looked up.
-            env = request.env(cr=cr, su=True)
-            done = env["gema.booking"].search([("request_key", "=", key)])
-            if not done or done.customer_phone != phone:
-                return None
-            url = done.get_portal_url(query_string="&submitted=1")
-        return request.redirect(url, code=303)
 
     def _gema_branches(self):
         """Branches that take online bookings: those with operating hours."""
@@ -243,9 +280,9 @@ class GemaBookingPage(http.Controller):
             "tz_label": datetime.now(tz).strftime("%Z"),
             "free_times": free_times,
             "show_details": bool(branch and service_type and day),
-            "max_lengths": CUSTOMER_FIELDS,
+            "max_lengths": self._gema_max_lengths(),
             "values": {
-                name: params.get(name) or "" for name in (*CUSTOMER_FIELDS, "time")
+                name: _echo(params.get(name)) for name in (*CUSTOMER_FIELDS, "time")
             },
             "errors": errors,
         }
@@ -282,38 +319,34 @@ class GemaBookingPage(http.Controller):
             return day
         return None
 
-    def _gema_check_customer(self, post, errors):
-        """The visitor's fields, stripped and normalised; problems go to
-        ``errors`` under the field name."""
-        env = request.env
-        customer = {}
-        for name, max_length in CUSTOMER_FIELDS.items():
-            value = (post.get(name) or "").strip()
-            if not value and name not in OPTIONAL_FIELDS:
-                errors[name] = env._("Please fill in this field.")
-            elif len(value) > max_length:
-                errors[name] = env._(
-                    "Please use at most %(max)s characters.", max=max_length
-                )
-            elif _MARKUP.search(value):
-                errors[name] = env._(
-                    "The characters < and > are not allowed (no HTML or script)."
-                )
-            customer[name] = value
-        for name, normalize in (
-            ("customer_phone", normalize_phone),
-            ("license_plate", normalize_plate),
-        ):
-            if name not in errors:
-                try:
-                    customer[name] = normalize(env, customer[name])
-                except ValidationError as error:
-                    errors[name] = error.args[0]
-        return customer
+    def _gema_max_lengths(self):
+        """The maxlength of each field, from the rules the server applies."""
+        rules = request.env["gema.booking"]._gema_text_rules()
+        return {
+            **{name: max_length for name, (max_length, _lines) in rules.items()},
+            "customer_phone": MAX_PHONE,
+            "license_plate": MAX_PLATE,
+        }
 
-    def _gema_check_rate_limit(self, phone):
+    def _gema_check_rate_limit(self, phone, key):
         """An error message when this number or this IP address already sent
-        too many website requests within the last hour."""
+        too many website requests within the last hour.
+
+        Counted twice: a number already over the limit in this transaction's
+        view is refused at once; otherwise the number, the address and the
+        form's key are claimed (``gema.claim``), so that simultaneous posts
+        are counted one after the other, and counted again.
+        """
+        ip = request.httprequest.remote_addr
+        error = self._gema_rate_limit_error(phone, ip)
+        if not error:
+            request.env["gema.claim"]._gema_claim(
+                f"phone:{phone}", f"ip:{ip}", f"request_key:{key}"
+            )
+            error = self._gema_rate_limit_error(phone, ip)
+        return error
+
+    def _gema_rate_limit_error(self, phone, ip):
         env = request.env
         since = env.cr.now() - RATE_LIMIT_WINDOW
         recent = [("channel", "=", "website"), ("create_date", ">=", since)]
@@ -329,7 +362,6 @@ class GemaBookingPage(http.Controller):
                 "try again later.",
                 count=RATE_LIMIT_PHONE,
             )
-        ip = request.httprequest.remote_addr
         if Booking.search_count([*recent, ("request_ip", "=", ip)]) >= RATE_LIMIT_IP:
             return env._(
                 "Too many booking requests were sent from your connection in "
@@ -355,3 +387,13 @@ class GemaBookingPage(http.Controller):
         )
         values["values"]["time"] = ""
         return None
+
+
+def _echo(value):
+    """What the visitor typed, to show it back in the form: without control
+    characters (line breaks kept), at most a few thousand characters."""
+    return "".join(
+        char
+        for char in (value or "")[:5000]
+        if char == "\n" or not unicodedata.category(char).startswith("C")
+    )

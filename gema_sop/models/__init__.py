@@ -13,8 +13,10 @@ from . import mail_template
 from . import gema_message
 from . import gema_message_mixin
 from . import gema_checklist_mixin
+from . import gema_customer_mixin
 from . import gema_state_mixin
 from . import gema_customer_decision_mixin
+from . import gema_claim
 from . import gema_technician_slot
 from . import gema_vehicle
 from . import gema_whatsapp_webhook
@@ -28,3 +30,4 @@ from . import gema_booking
 from . import gema_followup
 from . import gema_conversation
 from . import gema_ticket
+from . import ir_http

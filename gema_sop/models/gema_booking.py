@@ -10,8 +10,15 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 
-from ..tools import assign_number, normalize_phone, normalize_plate
+from ..tools import (
+    assign_number,
+    field_error_lines,
+    normalize_phone,
+    normalize_plate,
+    required_plate,
+)
 from .gema_sla_status import SLA_RESULTS
+from .gema_vehicle import MAX_VEHICLE_TYPE
 
 _logger = logging.getLogger(__name__)
 
@@ -61,11 +68,11 @@ CHECKLIST = [
     "gema_sop.mail_activity_type_booking_proof_sent",
     "gema_sop.mail_activity_type_booking_reminder_sent",
 ]
-MAX_NAME = 100
-MAX_VEHICLE_TYPE = 64
 MAX_COMPLAINT = 1000
-_MARKUP = re.compile(r"<[^>]*>|[<>]")
 BATCH_SIZE = 200
+# A request key: what a script chooses, or the page's signed one-time key.
+REQUEST_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$", re.ASCII)
+_IP = re.compile(r"^[0-9A-Fa-f:.]{2,45}$", re.ASCII)
 
 
 class GemaBooking(models.Model):
@@ -86,6 +93,7 @@ class GemaBooking(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.checklist.mixin",
+        "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_booking_checklist"
@@ -133,6 +141,12 @@ class GemaBooking(models.Model):
         check_company=True,
         groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
         help="Found or created by the WhatsApp number.",
+    )
+    customer_link = fields.Selection(
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer"
+    )
+    gema_number_customer = fields.Char(
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer"
     )
     license_plate = fields.Char(
         required=True, index="trigram", tracking=True, help="Such as BK 1234 ABC."
@@ -386,10 +400,9 @@ class GemaBooking(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._gema_normalize_vals(vals)
             assign_number(self, vals)
         bookings = super().create(vals_list)
-        bookings._gema_link_customer()
+        bookings._gema_link_vehicle()
         return bookings
 
     def write(self, vals):
@@ -407,10 +420,9 @@ class GemaBooking(models.Model):
                         bookings=", ".join(held.mapped("display_name")),
                     )
                 )
-        self._gema_normalize_vals(vals)
         result = super().write(vals)
         if {"customer_phone", "license_plate"} & set(vals):
-            self._gema_link_customer()
+            self._gema_link_vehicle()
         return result
 
     def unlink(self):
@@ -422,27 +434,44 @@ class GemaBooking(models.Model):
         slots.unlink()
         return result
 
-    def _gema_normalize_vals(self, vals):
-        if vals.get("customer_phone"):
-            vals["customer_phone"] = normalize_phone(self.env, vals["customer_phone"])
-        if vals.get("license_plate"):
-            vals["license_plate"] = normalize_plate(self.env, vals["license_plate"])
+    @api.model
+    def _gema_text_rules(self):
+        return dict(
+            super()._gema_text_rules(),
+            vehicle_type=(MAX_VEHICLE_TYPE, False),
+            complaint=(MAX_COMPLAINT, True),
+        )
 
-    def _gema_link_customer(self):
-        """Find or create the customer (by WhatsApp number) and the vehicle
-        (by plate) of bookings that have none yet (BK-3).
+    @api.model
+    def _gema_validate_values(self, values, creating=True):
+        """The BK-3 data of a request checked the same way for the public
+        page (which shows each message beside its field), the backend form,
+        a chat handover and XML-RPC: also the licence plate, required."""
+        clean, errors = super()._gema_validate_values(values, creating=creating)
+        if "license_plate" in values or creating:
+            clean["license_plate"], problem = required_plate(
+                self.env, values.get("license_plate")
+            )
+            if problem:
+                errors["license_plate"] = problem
+        return clean, errors
+
+    @api.model
+    def _gema_can_ask_customer(self, vals):
+        """A visitor of the public page cannot be asked whether the number's
+        customer is them: they must not learn whose number it is (G-5)."""
+        return vals.get("channel") != "website"
+
+    def _gema_link_vehicle(self):
+        """Find or create the vehicle (by plate) of bookings that have none
+        yet, or whose plate changed (BK-3).
 
         sudo: a booking from the public page is created by the website's
-        user; the partner and vehicle are found from the validated number
-        and plate only, and nothing of them is returned to that user.
+        user; the vehicle is found from the validated plate only, and
+        nothing of it is returned to that user.
         """
-        Partner = self.env["res.partner"].sudo()
         Vehicle = self.env["gema.vehicle"].sudo()
         for booking in self.sudo():
-            if not booking.partner_id and booking.customer_phone:
-                booking.partner_id = Partner._gema_find_or_create_by_phone(
-                    booking.customer_phone, booking.customer_name
-                )
             if booking.license_plate and (
                 not booking.vehicle_id
                 or booking.vehicle_id.license_plate != booking.license_plate
@@ -1052,49 +1081,26 @@ class GemaBooking(models.Model):
         """Record a booking request with exactly the data of BK-3.
 
         Every field is validated here (the public page and any script go
-        through it); the request key makes a second submit of the same
-        form return the first booking. Returns the booking, in state
-        request, with its first-response clock running (BK-2).
+        through it), with one message per wrong field; the request key makes
+        a second submit of the same form return the first booking (the key
+        is claimed first, so two submits at the same moment make one). A
+        website request is linked to the customer of its number whatever
+        name was typed (the visitor cannot be asked, G-5). Returns the
+        booking, in state request, with its first-response clock running
+        (BK-2).
         """
-        key = (values.get("request_key") or "").strip() or False
+        key = values.get("request_key") or False
         if key:
-            if len(key) > 64:
+            if not isinstance(key, str) or not REQUEST_KEY.match(key):
                 raise ValidationError(self.env._("The request key is not valid."))
+            self.env["gema.claim"]._gema_claim(f"request_key:{key}")
             # sudo: the website user cannot read bookings; only the key of
             # its own form is matched, and only the booking's id returned.
             existing = self.sudo().search([("request_key", "=", key)], limit=1)
             if existing:
                 return self.browse(existing.id)
-        problems = []
-        name = self._gema_clean_text(
-            values.get("customer_name"), self.env._("Name"), MAX_NAME, problems
-        )
-        vehicle_type = self._gema_clean_text(
-            values.get("vehicle_type"),
-            self.env._("Vehicle type"),
-            MAX_VEHICLE_TYPE,
-            problems,
-        )
-        complaint = self._gema_clean_text(
-            values.get("complaint"),
-            self.env._("Complaint"),
-            MAX_COMPLAINT,
-            problems,
-            required=False,
-        )
-        phone = plate = False
-        try:
-            phone = normalize_phone(self.env, values.get("customer_phone") or "")
-            if not phone:
-                problems.append(self.env._("WhatsApp number: this field is required."))
-        except ValidationError as error:
-            problems.append(error.args[0])
-        try:
-            plate = normalize_plate(self.env, values.get("license_plate") or "")
-            if not plate:
-                problems.append(self.env._("Licence plate: this field is required."))
-        except ValidationError as error:
-            problems.append(error.args[0])
+        clean, errors = self._gema_validate_values(values)
+        problems = field_error_lines(self, errors)
         channel = values.get("channel") or "website"
         if channel not in dict(CHANNELS):
             problems.append(self.env._("The channel is not valid."))
@@ -1119,7 +1125,7 @@ class GemaBooking(models.Model):
             or (service_type.company_id and service_type.company_id != company)
         ):
             service_type = service_type.browse()
-        if not service_type and not complaint:
+        if not service_type and not clean.get("complaint"):
             problems.append(
                 self.env._(
                     "Choose a service offered by the branch or describe the complaint."
@@ -1151,47 +1157,20 @@ class GemaBooking(models.Model):
                 )
         return self.create(
             {
+                **clean,
                 # A request from the website has no service advisor yet.
                 "user_id": self._default_user_id().id
                 if channel != "website"
                 else False,
-                "customer_name": name,
-                "customer_phone": phone,
-                "license_plate": plate,
-                "vehicle_type": vehicle_type,
                 "service_type_id": service_type.id,
-                "complaint": complaint,
                 "requested_start": requested,
                 "channel": channel,
                 "company_id": company.id,
+                "customer_link": values.get("customer_link") or False,
                 "request_key": key,
-                "request_ip": (values.get("request_ip") or "")[:45] or False,
+                "request_ip": _ip(values.get("request_ip")),
             }
         )
-
-    @api.model
-    def _gema_clean_text(self, value, label, limit, problems, required=True):
-        """``value`` stripped, or a problem added: empty, too long, markup."""
-        text = (value or "").strip() if isinstance(value, str) else ""
-        if not text:
-            if required:
-                problems.append(
-                    self.env._("%(field)s: this field is required.", field=label)
-                )
-            return False
-        if len(text) > limit:
-            problems.append(
-                self.env._(
-                    "%(field)s: at most %(limit)s characters.", field=label, limit=limit
-                )
-            )
-        if _MARKUP.search(text):
-            problems.append(
-                self.env._(
-                    "%(field)s: the characters < and > are not allowed.", field=label
-                )
-            )
-        return text
 
     # Check-in ----------------------------------------------------------------
 
@@ -1373,10 +1352,18 @@ def _naive(dt):
 
 
 def _int(value):
+    """A record id from a form or a script; 0 for anything else (also for
+    numbers no id can be: PostgreSQL ids are 32-bit)."""
     try:
-        return int(value or 0)
+        number = int(value or 0)
     except (TypeError, ValueError):
         return 0
+    return number if 0 < number < 2**31 else 0
+
+
+def _ip(value):
+    """The visitor's IP address as given by the server, or False."""
+    return value if isinstance(value, str) and _IP.match(value) else False
 
 
 def _containing(intervals, start, stop):

@@ -7,7 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
-from ..tools import assign_number, normalize_phone
+from ..tools import assign_number, clean_text
+from .gema_customer_mixin import MAX_NAME
 from .gema_sla_status import SLA_RESULTS
 
 STATES = [
@@ -194,6 +195,7 @@ class GemaConversation(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.customer.decision.mixin",
+        "gema.customer.mixin",
         "portal.mixin",
     ]
     # CS-6: the closing message counts once it left (link marked sent,
@@ -457,7 +459,6 @@ class GemaConversation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._gema_normalize_vals(vals)
             assign_number(self, vals)
         conversations = super().create(vals_list)
         conversations._gema_link_customer()
@@ -466,25 +467,16 @@ class GemaConversation(models.Model):
     def write(self, vals):
         if "state" in vals:
             self._gema_check_transition(vals["state"])
-        self._gema_normalize_vals(vals)
         result = super().write(vals)
         if "customer_phone" in vals:
             self._gema_link_customer()
         return result
 
-    def _gema_normalize_vals(self, vals):
-        if vals.get("customer_phone"):
-            vals["customer_phone"] = normalize_phone(self.env, vals["customer_phone"])
-
     def _gema_link_customer(self):
         """CS-2: the message is logged with the customer's data: the partner
-        of the number (found or created), and the name and number from it."""
-        Partner = self.env["res.partner"]
+        of the number (found or created by ``gema.customer.mixin``), and the
+        name and number from it when they were not given."""
         for conversation in self:
-            if conversation.customer_phone and not conversation.partner_id:
-                conversation.partner_id = Partner._gema_find_or_create_by_phone(
-                    conversation.customer_phone, conversation.customer_name
-                )
             partner = conversation.partner_id
             if partner and not conversation.customer_name:
                 conversation.customer_name = partner.name
@@ -581,6 +573,14 @@ class GemaConversation(models.Model):
             )
             if seen:
                 return self.browse(seen.res_id)
+        # The sender's WhatsApp profile name is whatever they chose: kept
+        # only when it is a plain name.
+        name, problem = clean_text(self.env, name, MAX_NAME)
+        if problem:
+            name = False
+        # A number WhatsApp delivered is a WhatsApp number, whatever its
+        # type (a business may write from a landline).
+        delivered = self.with_context(gema_whatsapp_delivered=True)
         partner = self.env["res.partner"]._gema_find_or_create_by_phone(phone, name)
         conversation = self.search(
             [
@@ -593,7 +593,7 @@ class GemaConversation(models.Model):
             limit=1,
         )
         if not conversation:
-            conversation = self.with_company(company).create(
+            created = delivered.with_company(company).create(
                 {
                     "company_id": company.id,
                     "channel": "whatsapp",
@@ -604,6 +604,7 @@ class GemaConversation(models.Model):
                     "received_date": moment or fields.Datetime.now(),
                 }
             )
+            conversation = self.browse(created.id)
         conversation._gema_log_inbound(text, moment=moment, message_id=wamid)
         return conversation
 

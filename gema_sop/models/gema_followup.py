@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import assign_number, normalize_phone
+from ..tools import assign_number, normalize_whatsapp
 
 STATES = [
     ("to_call", "To Call"),
@@ -129,8 +129,9 @@ class GemaFollowup(models.Model):
         compute="_compute_customer_phone",
         store=True,
         index=True,
-        help="FU-1: the customer can only be contacted on a valid number; "
-        "correct it on the customer.",
+        help="FU-1: the customer can only be contacted on a valid mobile "
+        "number (the review link goes by WhatsApp); a landline is not valid. "
+        "Correct it on the customer.",
     )
     contact_channel = fields.Selection(
         [("phone", "Phone Call"), ("whatsapp", "WhatsApp")],
@@ -254,16 +255,23 @@ class GemaFollowup(models.Model):
 
     @api.depends("partner_id.mobile", "partner_id.phone")
     def _compute_customer_phone(self):
+        """FU-1: the customer's mobile number (of the mobile, else the phone
+        field); a landline or a wrong number is "not valid"."""
         for followup in self:
-            number = followup.partner_id.mobile or followup.partner_id.phone
-            followup.customer_phone = number or False
-            followup.phone_status = "missing"
-            if number:
+            numbers = [
+                number
+                for number in (followup.partner_id.mobile, followup.partner_id.phone)
+                if number
+            ]
+            followup.customer_phone = numbers[0] if numbers else False
+            followup.phone_status = "invalid" if numbers else "missing"
+            for number in numbers:
                 try:
-                    followup.customer_phone = normalize_phone(self.env, number)
-                    followup.phone_status = "valid"
+                    followup.customer_phone = normalize_whatsapp(self.env, number)
                 except ValidationError:
-                    followup.phone_status = "invalid"
+                    continue
+                followup.phone_status = "valid"
+                break
 
     @api.depends("complaint_date", "complaint_handled_date")
     def _compute_complaint_open(self):

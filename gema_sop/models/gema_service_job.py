@@ -75,6 +75,7 @@ class GemaServiceJob(models.Model):
         "gema.message.mixin",
         "gema.checklist.mixin",
         "gema.state.mixin",
+        "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_service_job"
@@ -128,6 +129,19 @@ class GemaServiceJob(models.Model):
         string="Customer Email",
         compute="_compute_partner_contact",
         groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+    )
+    # A walk-in whose vehicle has no owner yet is recorded by name and
+    # WhatsApp number; the customer is found or created from them.
+    customer_name = fields.Char(string="Walk-in Customer's Name")
+    customer_phone = fields.Char(
+        string="Walk-in Customer's WhatsApp Number",
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer",
+    )
+    customer_link = fields.Selection(
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer"
+    )
+    gema_number_customer = fields.Char(
+        groups="gema_sop.group_service_advisor,gema_sop.group_cs_officer"
     )
     vehicle_id = fields.Many2one(
         "gema.vehicle", required=True, index=True, tracking=True, check_company=True
@@ -451,6 +465,9 @@ class GemaServiceJob(models.Model):
             assign_number(self, vals)
             vals.setdefault("state_date", fields.Datetime.now())
         jobs = super().create(vals_list)
+        for job in jobs.filtered(lambda j: not j.vehicle_id.partner_id):
+            # A walk-in's new vehicle belongs to the customer just recorded.
+            job.vehicle_id.partner_id = job.partner_id
         jobs._gema_log_states()
         jobs._gema_sync_slots()
         jobs._gema_launch_checklist()

@@ -72,6 +72,7 @@ class GemaTicket(models.Model):
         "gema.message.mixin",
         "gema.state.mixin",
         "gema.customer.decision.mixin",
+        "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
@@ -135,6 +136,15 @@ class GemaTicket(models.Model):
         related="partner_id.mobile",
         groups="gema_sop.group_cs_officer",
     )
+    # AS-1: a caller who is no customer yet is recorded by name and
+    # WhatsApp number; the customer is found or created from them.
+    customer_name = fields.Char(string="New Customer's Name")
+    customer_phone = fields.Char(
+        string="New Customer's WhatsApp Number",
+        groups="gema_sop.group_cs_officer",
+    )
+    customer_link = fields.Selection(groups="gema_sop.group_cs_officer")
+    gema_number_customer = fields.Char(groups="gema_sop.group_cs_officer")
     user_id = fields.Many2one(
         "res.users",
         string="CS Officer",

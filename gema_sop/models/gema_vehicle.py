@@ -1,6 +1,15 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
-from ..tools import normalize_plate, spaced_plate
+from ..tools import (
+    clean_text,
+    field_error_lines,
+    normalize_plate,
+    required_plate,
+    spaced_plate,
+)
+
+MAX_VEHICLE_TYPE = 64
 
 
 class GemaVehicle(models.Model):
@@ -65,20 +74,44 @@ class GemaVehicle(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("license_plate"):
-                vals["license_plate"] = normalize_plate(self.env, vals["license_plate"])
+            self._gema_check_values(vals, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        if vals.get("license_plate"):
-            vals["license_plate"] = normalize_plate(self.env, vals["license_plate"])
+        self._gema_check_values(vals, creating=False)
         return super().write(vals)
+
+    @api.model
+    def _gema_check_values(self, vals, creating):
+        """The plate normalised and the type plain text, or one error naming
+        each wrong field; an empty or blank plate is refused by name (not
+        by the database's anonymous "mandatory field" error)."""
+        errors = {}
+        if "license_plate" in vals or creating:
+            vals["license_plate"], problem = required_plate(
+                self.env, vals.get("license_plate")
+            )
+            if problem:
+                errors["license_plate"] = problem
+        if "vehicle_type" in vals or creating:
+            vals["vehicle_type"], problem = clean_text(
+                self.env, vals.get("vehicle_type"), MAX_VEHICLE_TYPE
+            )
+            if problem:
+                errors["vehicle_type"] = problem
+        if errors:
+            raise ValidationError("\n".join(field_error_lines(self, errors)))
 
     @api.model
     def _gema_find_or_create(self, plate, vehicle_type, partner, company):
         """The branch's vehicle with this plate (any typing), created for
-        ``partner`` when it is new; its owner is set when it had none."""
+        ``partner`` when it is new; its owner is set when it had none.
+
+        The plate is claimed first (``gema.claim``): requests with the same
+        new plate at the same moment make one vehicle, and none of them
+        meets the unique constraint."""
         plate = normalize_plate(self.env, plate)
+        self.env["gema.claim"]._gema_claim(f"vehicle:{company.id}:{plate}")
         vehicle = self.with_context(active_test=False).search(
             [("license_plate", "=", plate), ("company_id", "=", company.id)], limit=1
         )

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import normalize_phone
+from ..tools import normalize_phone, same_person_name
 
 # Context keys with which a partner's display name carries its address,
 # email or tax id (res.partner._compute_display_name).
@@ -66,19 +66,46 @@ class ResPartner(models.Model):
             ) or _e164_or_false(partner.env, partner.phone)
 
     @api.model
-    def _gema_find_or_create_by_phone(self, phone, name):
+    def _gema_customer_of_number(self, phone, name):
+        """``(customer, same_name)``: the customer whose WhatsApp number is
+        ``phone`` (E.164) and whose name can be ``name``, with True; else
+        the newest customer of that number, with False; ``(no customer,
+        True)`` when the number is new.
+
+        sudo: one customer per number whoever types it, so the search sees
+        every customer; only the id and the name comparison leave here.
+        """
+        customers = self.sudo().search(
+            [("gema_whatsapp_e164", "=", phone)], order="id desc"
+        )
+        for customer in customers:
+            if same_person_name(name, customer.name):
+                return self.browse(customer.id), True
+        return self.browse(customers[:1].id), not customers
+
+    @api.model
+    def _gema_find_or_create_by_phone(self, phone, name, new=False):
         """The customer with this WhatsApp number (any typing, on either
-        side), or a new one named ``name``; new customers write Indonesian
-        when it is installed (their messages are rendered in their
-        language)."""
+        side) whose name can be ``name`` (else the newest of the number), or
+        a new one named ``name``; with ``new``, always a new one (the
+        number changed hands). New customers write Indonesian when it is
+        installed (their messages are rendered in their language).
+
+        The number is claimed first (``gema.claim``): requests with the same
+        new number at the same moment make one customer.
+        """
         phone = normalize_phone(self.env, phone)
-        partner = self.search([("gema_whatsapp_e164", "=", phone)], limit=1)
-        if partner:
+        self.env["gema.claim"]._gema_claim(f"phone:{phone}")
+        partner, _same_name = self._gema_customer_of_number(phone, name)
+        if partner and not new:
             return partner
         values = {"name": name or phone, "mobile": phone}
         if self.env["res.lang"]._lang_get("id_ID"):
             values["lang"] = "id_ID"
-        return self.create(values)
+        # sudo: whoever's SOP step records a customer (a website visitor, a
+        # CS officer, a service advisor) creates them from the checked name
+        # and number only, without Odoo's general right to create contacts.
+        return self.browse(self.sudo().create(values).id)
 
 
 def _e164_or_false(env, number):

@@ -7,11 +7,15 @@ from . import test_settings
 from . import test_messaging
 from . import test_technician_slot
 from . import test_vehicle
+from . import test_booking_input
+from . import test_customer_link
 from . import test_whatsapp_webhook
 from . import test_service_job_portal
 from . import test_service_job
 from . import test_service_job_sla
 from . import test_booking_public_page
+from . import test_booking_public_input
+from . import test_booking_public_fuzz
 from . import test_booking
 from . import test_booking_slots
 from . import test_booking_security

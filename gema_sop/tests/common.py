@@ -37,6 +37,30 @@ ROLE_GROUPS = {
 SUITE_NOW = datetime(2026, 11, 23, 1, 0)
 
 
+def operating_calendar(env, name):
+    """Operating hours Monday-Saturday 08:00-17:00 in Asia/Jakarta."""
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": "Asia/Jakarta",
+            "hours_per_day": 9,
+            "attendance_ids": [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "name": f"Day {day}",
+                        "dayofweek": str(day),
+                        "hour_from": 8,
+                        "hour_to": 17,
+                        "day_period": "morning",
+                    }
+                )
+                for day in range(6)
+            ],
+        }
+    )
+
+
 class GemaSopCase(TransactionCase):
     """Base class: a branch with its operating calendar and a user per role,
     on a frozen clock (``SUITE_NOW``)."""
@@ -53,25 +77,8 @@ class GemaSopCase(TransactionCase):
         cls.startClassPatcher(patch.object(cls.cr, "now", fields.Datetime.now))
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.main_company = cls.env.ref("base.main_company")
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "Test operating hours (Mon-Sat 08:00-17:00)",
-                "tz": "Asia/Jakarta",
-                "hours_per_day": 9,
-                "attendance_ids": [Command.clear()]
-                + [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 8,
-                            "hour_to": 17,
-                            "day_period": "morning",
-                        }
-                    )
-                    for day in range(6)
-                ],
-            }
+        cls.calendar = operating_calendar(
+            cls.env, "Test operating hours (Mon-Sat 08:00-17:00)"
         )
         cls.branch = cls.env["res.company"].create(
             {

@@ -87,11 +87,17 @@ class TestBooking(BookingCase):
         every problem named; nothing is created."""
         count = self.env["gema.booking"].search_count([])
         cases = {
-            "customer_name": ("", "Name: this field is required."),
-            "vehicle_type": ("x" * 65, "at most 64 characters"),
-            "complaint": ("<script>alert(1)</script>", "< and > are not allowed"),
-            "customer_phone": ("12345", "is not valid"),
-            "license_plate": ("HELLO WORLD", "is not valid"),
+            "customer_name": ("", "Customer Name: Please fill in this field."),
+            "vehicle_type": (
+                "x" * 65,
+                "Vehicle Type: Please use at most 64 characters",
+            ),
+            "complaint": (
+                "<script>alert(1)</script>",
+                "Complaint or Request: Markup such as <b> or <script> is not allowed.",
+            ),
+            "customer_phone": ("12345", "WhatsApp Number: The phone number 12345"),
+            "license_plate": ("HELLO WORLD", "License Plate: The licence plate"),
             "requested_start": (datetime(2026, 11, 20, 2, 0), "in the past"),
         }
         for field, (value, message) in cases.items():

@@ -1,0 +1,219 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools import (
+    clean_text,
+    field_error_lines,
+    normalize_phone,
+    normalize_whatsapp,
+    same_person_name,
+)
+
+MAX_NAME = 100
+
+
+class GemaCustomerMixin(models.AbstractModel):
+    """The customer of an SOP record as they were given: a name and a
+    WhatsApp number, from which the customer (``res.partner``) is found or
+    created (BK-3, CS-2, AS-1, and a walk-in at reception).
+
+    Whoever's SOP step records the customer can do it: the website visitor,
+    a CS officer, a service advisor, without Odoo's right to create contacts
+    in general (``res.partner._gema_find_or_create_by_phone``).
+
+    A number is one customer's. When the number typed belongs to a customer
+    whose name is not the one typed (``Yusuf Harahap`` typed, the number is
+    ``Rina Sitorus``'s), the record is never linked silently: the form shows
+    the number's customer and asks to choose (``customer_link``): link to
+    that customer, keeping the name typed on the record (a family member
+    writing from the customer's phone), or create a new customer with that
+    name (the number changed hands). A request from the public page cannot
+    ask its visitor (who must not learn whose number it is, G-5): it is
+    linked to the number's customer and the staff see the difference.
+
+    Every value is checked for every caller (forms, XML-RPC, the public
+    page): text only, no control characters or markup, the field's length;
+    the number a mobile number (``tools/phone.py``).
+    """
+
+    _name = "gema.customer.mixin"
+    _description = "Customer Found by WhatsApp Number"
+
+    customer_name = fields.Char()
+    customer_phone = fields.Char(
+        string="WhatsApp Number", help="Stored in international form (+62...)."
+    )
+    partner_id = fields.Many2one("res.partner", string="Customer", index=True)
+    customer_link = fields.Selection(
+        [
+            ("existing", "Link to the Number's Customer"),
+            ("new", "Create a New Customer with This Name"),
+        ],
+        string="Number of Another Customer",
+        copy=False,
+        help="The number belongs to a customer of another name: link to that "
+        "customer (the name typed stays on this record), or create a new "
+        "customer with the name typed (the number changed hands).",
+    )
+    gema_number_customer = fields.Char(
+        string="Customer of the Number",
+        compute="_compute_gema_number_customer",
+        help="The name of the customer the WhatsApp number belongs to, when "
+        "it is not the name given.",
+    )
+
+    @api.depends("customer_name", "customer_phone", "partner_id", "customer_link")
+    @api.depends_context("uid")
+    def _compute_gema_number_customer(self):
+        """Before saving: the number's customer when their name is not the
+        name typed. Saved and linked without anyone choosing (the public
+        page): the linked customer, when their name differs."""
+        Partner = self.env["res.partner"]
+        for record in self:
+            record.gema_number_customer = False
+            if record.partner_id:
+                # sudo: the name of the customer the record is linked to.
+                known = record.partner_id.sudo().name
+                if not record.customer_link and not same_person_name(
+                    record.customer_name, known
+                ):
+                    record.gema_number_customer = known
+                continue
+            try:
+                phone = record._gema_normalize_customer_phone(record.customer_phone)
+            except ValidationError:
+                continue
+            if phone:
+                partner, same_name = Partner._gema_customer_of_number(
+                    phone, record.customer_name
+                )
+                if not same_name:
+                    # sudo: the staff typing the number may see whose it is.
+                    record.gema_number_customer = partner.sudo().name
+
+    # CRUD --------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._gema_check_values(vals, creating=True)
+            if not vals.get("partner_id") and vals.get("customer_phone"):
+                vals["partner_id"] = self._gema_link_by_number(
+                    vals["customer_phone"],
+                    vals.get("customer_name"),
+                    vals.get("customer_link"),
+                    ask=self._gema_can_ask_customer(vals),
+                ).id
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._gema_check_values(vals, creating=False)
+        result = super().write(vals)
+        if {"customer_phone", "customer_name", "customer_link"} & set(vals):
+            for record in self.filtered(
+                lambda r: not r.partner_id and r.customer_phone
+            ):
+                record.partner_id = record._gema_link_by_number(
+                    record.customer_phone, record.customer_name, record.customer_link
+                )
+        return result
+
+    # Checks ------------------------------------------------------------------
+
+    @api.model
+    def _gema_text_rules(self):
+        """The free-text fields the customer gives: {field: (maximum
+        length, multi-line)}."""
+        return {"customer_name": (MAX_NAME, False)}
+
+    @api.model
+    def _gema_validate_values(self, values, creating=True):
+        """``(clean, errors)``: the customer's fields present in ``values``
+        (all of them when ``creating``) checked and normalised, and
+        ``{field: message}`` for each that is wrong; messages do not name
+        the field (a form shows them beside it)."""
+        clean, errors = {}, {}
+        for name, (max_length, multiline) in self._gema_text_rules().items():
+            if name in values or (creating and self._fields[name].required):
+                clean[name], problem = clean_text(
+                    self.env,
+                    values.get(name),
+                    max_length,
+                    multiline=multiline,
+                    required=self._fields[name].required,
+                )
+                if problem:
+                    errors[name] = problem
+        if "customer_phone" in values or (
+            creating and self._fields["customer_phone"].required
+        ):
+            try:
+                clean["customer_phone"] = self._gema_normalize_customer_phone(
+                    values.get("customer_phone")
+                )
+            except ValidationError as error:
+                errors["customer_phone"] = error.args[0]
+            else:
+                if (
+                    not clean["customer_phone"]
+                    and self._fields["customer_phone"].required
+                ):
+                    errors["customer_phone"] = self.env._("Please fill in this field.")
+        return clean, errors
+
+    @api.model
+    def _gema_check_values(self, vals, creating):
+        """Replace the customer's fields of ``vals`` by their checked form,
+        or raise one error naming every wrong field."""
+        clean, errors = self._gema_validate_values(vals, creating=creating)
+        self._gema_raise_errors(errors)
+        vals.update(clean)
+
+    @api.model
+    def _gema_raise_errors(self, errors):
+        if errors:
+            raise ValidationError("\n".join(field_error_lines(self, errors)))
+
+    @api.model
+    def _gema_normalize_customer_phone(self, number):
+        """A customer's number must reach WhatsApp: a mobile number. One that
+        WhatsApp itself delivered (an incoming message, context
+        ``gema_whatsapp_delivered``) is one, whatever its type."""
+        if self.env.context.get("gema_whatsapp_delivered"):
+            return normalize_phone(self.env, number)
+        return normalize_whatsapp(self.env, number)
+
+    # Linking -----------------------------------------------------------------
+
+    @api.model
+    def _gema_can_ask_customer(self, vals):
+        """Whether whoever creates the record from ``vals`` can be asked to
+        choose when the number is another-named customer's."""
+        return True
+
+    @api.model
+    def _gema_link_by_number(self, phone, name, choice, ask=True):
+        """The customer to link for ``phone`` typed with ``name``: found or
+        created; when the number is another-named customer's, as chosen
+        (``customer_link``), refused while nobody chose, or the number's
+        customer when nobody can be asked. The number is claimed before it
+        is looked up (``gema.claim``)."""
+        Partner = self.env["res.partner"]
+        self.env["gema.claim"]._gema_claim(f"phone:{phone}")
+        partner, same_name = Partner._gema_customer_of_number(phone, name)
+        if not same_name and not choice and ask:
+            raise ValidationError(
+                self.env._(
+                    "The WhatsApp number %(number)s belongs to the customer "
+                    "%(customer)s, not to %(name)s. Choose whether to link "
+                    "this record to %(customer)s or to create a new customer "
+                    "named %(name)s.",
+                    number=phone,
+                    # sudo: staff typing the number may see whose it is.
+                    customer=partner.sudo().name,
+                    name=name,
+                )
+            )
+        return Partner._gema_find_or_create_by_phone(
+            phone, name, new=not same_name and choice == "new"
+        )
