@@ -13,7 +13,6 @@ from odoo.tools import SQL, format_datetime
 from ..tools import (
     assign_number,
     field_error_lines,
-    normalize_phone,
     normalize_plate,
     required_plate,
 )
