@@ -46,7 +46,13 @@ PY
 )
 fi
 offset=$(( target - $(date +%s) ))
-faked=(env LD_PRELOAD="$lib" FAKETIME="+$offset")
+# The monotonic clock stays real: Python's timed waits (locks, events,
+# queues) take their deadlines from it, and Debian's libfaketime 0.9.10
+# shifts them by the offset (a 0.3 s wait would last a year). time.sleep,
+# whose deadline libfaketime then refuses (EINVAL), waits on an event
+# instead in every Python process (moved_clock_python/sitecustomize.py).
+faked=(env LD_PRELOAD="$lib" FAKETIME="+$offset" DONT_FAKE_MONOTONIC=1
+    PYTHONPATH="$PROJECT/tools/moved_clock_python${PYTHONPATH:+:$PYTHONPATH}")
 
 # A scratch PostgreSQL cluster under the same offset.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
