@@ -509,14 +509,6 @@ class GemaBooking(models.Model):
         # sudo: the number is read to send the message, never shown.
         return self.sudo().customer_phone or super()._gema_customer_phone()
 
-    def _gema_channel(self):
-        """Automatic WhatsApp when the branch's gateway is on, else the
-        click-to-chat link the staff member opens."""
-        self.ensure_one()
-        if self.company_id.gema_whatsapp_gateway_enabled:
-            return "whatsapp_api"
-        return "whatsapp_link"
-
     # Actions -----------------------------------------------------------------
 
     def action_confirm(self):
@@ -1068,10 +1060,6 @@ class GemaBooking(models.Model):
         )
         self.proof_attachment_id = attachment
         return attachment
-
-    def _gema_checklist_done(self, xmlids):
-        """Tick the checklist items the system itself has just done."""
-        self.activity_feedback(xmlids, feedback=self.env._("Done by the system."))
 
     # Public requests -------------------------------------------------------
 

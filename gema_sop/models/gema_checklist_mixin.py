@@ -95,3 +95,8 @@ class GemaChecklistMixin(models.AbstractModel):
                     or responsible.id,
                     date_deadline=template._get_date_deadline(),
                 )
+
+    def _gema_checklist_done(self, xmlids):
+        """Tick the checklist items (activity type XML ids) the system itself
+        has just done, e.g. the booking proof sent with the confirmation."""
+        self.activity_feedback(xmlids, feedback=self.env._("Done by the system."))

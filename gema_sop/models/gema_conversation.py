@@ -509,14 +509,6 @@ class GemaConversation(models.Model):
         self.ensure_one()
         return self.customer_phone or super()._gema_customer_phone()
 
-    def _gema_channel(self):
-        """Automatic WhatsApp when the branch's gateway is on, else the
-        click-to-chat link the officer opens."""
-        self.ensure_one()
-        if self.company_id.gema_whatsapp_gateway_enabled:
-            return "whatsapp_api"
-        return "whatsapp_link"
-
     def _message_post_after_hook(self, message, msg_vals):
         """The first message to the customer answers the conversation and
         stores the first response time (CS-4); a customer's message only

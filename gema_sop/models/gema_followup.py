@@ -553,10 +553,6 @@ class GemaFollowup(models.Model):
                 )
             )
 
-    def _gema_checklist_done(self, xmlids):
-        """Tick the checklist items the step has just done."""
-        self.activity_feedback(xmlids, feedback=self.env._("Done by the system."))
-
     def _gema_escalate_complaint(self):
         """FU-2: the branch's CS supervisor gets the complaint as an activity;
         setting the date starts the "complaint handled" time standard."""

@@ -15,7 +15,7 @@ from odoo.tools.misc import clean_context
 from odoo.tools.sql import create_index
 
 from ..tools import normalize_phone, whatsapp
-from .gema_message_mixin import customer_of, partner_whatsapp_number
+from .gema_message_mixin import _record_company, customer_of, partner_whatsapp_number
 
 _logger = logging.getLogger(__name__)
 
@@ -1084,9 +1084,3 @@ def _float_param(env, name, default):
         return float(value) if value else float(default)
     except ValueError:
         return float(default)
-
-
-def _record_company(record):
-    if "company_id" in record._fields and record.company_id:
-        return record.company_id
-    return record.env.company

@@ -14,6 +14,14 @@ def customer_of(record, method):
     return getattr(type(record), method, getattr(mixin, method))(record)
 
 
+def _record_company(record):
+    """The branch a record's messages are sent for: its own, else the
+    current company (records without a branch)."""
+    if "company_id" in record._fields and record.company_id:
+        return record.company_id
+    return record.env.company
+
+
 class GemaMessageMixin(models.AbstractModel):
     """Lets an SOP record send templated messages to its customer (G-3, BK-10).
 
@@ -89,6 +97,16 @@ class GemaMessageMixin(models.AbstractModel):
                 record, template, channel, body=body, once_key=once_key
             )
         return messages
+
+    def _gema_channel(self):
+        """The channel of the messages the system sends on its own for this
+        record (confirmation, reminder, closing): automatic WhatsApp when
+        its branch's gateway is on, else the click-to-chat link the staff
+        member opens."""
+        self.ensure_one()
+        if _record_company(self).gema_whatsapp_gateway_enabled:
+            return "whatsapp_api"
+        return "whatsapp_link"
 
     def _gema_notify(self, template_xmlid):
         """The buttons' way to send: ``template_xmlid`` by the channel in

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .gema_sla_status import OPEN_STATES, SLA_RESULTS, _employee_in, _employees_of
+from .gema_sla_status import OPEN_STATES, SLA_RESULTS
 
 
 class GemaSlaMixin(models.AbstractModel):
@@ -133,7 +133,9 @@ class GemaSlaMixin(models.AbstractModel):
         group_supervisor = self.env.ref("gema_sop.group_cs_supervisor")
         group_manager = self.env.ref("gema_sop.group_manager")
         owners = {record.id: record._gema_sla_owner() for record in self}
-        employees = _employees_of(self.env["res.users"].union(*owners.values()))
+        employees = self.env["hr.employee"]._gema_employees_of(
+            self.env["res.users"].union(*owners.values())
+        )
         per_branch = {}
         people = {}
         for record in self:
@@ -145,7 +147,7 @@ class GemaSlaMixin(models.AbstractModel):
                     or _first_in_branch(group_supervisor, branch),
                     _first_in_branch(group_manager, branch),
                 )
-            employee = _employee_in(employees, owner, branch)
+            employee = employees._gema_employee_in(owner, branch)
             people[record.id] = {
                 "user": owner,
                 "supervisor": employee.parent_id.user_id or per_branch[branch][0],

@@ -293,10 +293,10 @@ class GemaSlaStatus(models.Model):
         lines = self.filtered(
             lambda line: line.policy_id.violation_type and line.user_id
         )
-        employees = _employees_of(lines.user_id)
+        employees = self.env["hr.employee"]._gema_employees_of(lines.user_id)
         vals_list = []
         for line in lines:
-            employee = _employee_in(employees, line.user_id, line.company_id)
+            employee = employees._gema_employee_in(line.user_id, line.company_id)
             if not employee:
                 continue
             vals_list.append(
@@ -313,18 +313,3 @@ class GemaSlaStatus(models.Model):
                 }
             )
         self.env["gema.violation"].sudo().create(vals_list)
-
-
-def _employees_of(users):
-    """The employees of ``users`` in every branch, with one query.
-
-    Not ``res.users.employee_ids``: that field only holds the employees of
-    the current company, and escalations run for every branch (sudo: the
-    hierarchy is needed whoever triggered the event)."""
-    return users.env["hr.employee"].sudo().search([("user_id", "in", users.ids)])
-
-
-def _employee_in(employees, user, branch):
-    """``user``'s employee in ``branch``, else any of theirs."""
-    mine = employees.filtered(lambda e: e.user_id == user)
-    return mine.filtered(lambda e: e.company_id == branch)[:1] or mine[:1]

@@ -1,8 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.gema_message import CHANNELS, _record_company
-from ..models.gema_message_mixin import customer_of, partner_whatsapp_number
+from ..models.gema_message import CHANNELS
+from ..models.gema_message_mixin import (
+    _record_company,
+    customer_of,
+    partner_whatsapp_number,
+)
 from ..tools import normalize_phone
 
 
