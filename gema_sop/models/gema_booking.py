@@ -1171,38 +1171,6 @@ class GemaBooking(models.Model):
             )
         return domain
 
-    # SLA -------------------------------------------------------------------
-
-    def _gema_sla_refresh(self):
-        """Also keep the first-response result (BK-2) for reports."""
-        result = super()._gema_sla_refresh()
-        policy = self.env.ref(
-            "gema_sop.sla_policy_bk2_first_response", raise_if_not_found=False
-        )
-        if not policy:
-            return result
-        lines = (
-            self.env["gema.sla.status"]
-            .sudo()
-            .search_read(
-                [
-                    ("policy_id", "=", policy.id),
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("state", "!=", "cancelled"),
-                ],
-                ["res_id", "result"],
-                order="id",
-            )
-        )
-        results = {line["res_id"]: line["result"] for line in lines}
-        for booking in self.with_context(gema_sla_refresh=True):
-            value = results.get(booking.id, False)
-            if booking.frt_result != value:
-                # sudo: the SLA engine's result, whoever triggered it.
-                booking.sudo().frt_result = value
-        return result
-
     # Scheduled actions -------------------------------------------------------
 
     @api.model

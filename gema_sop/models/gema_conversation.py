@@ -851,46 +851,6 @@ class GemaConversation(models.Model):
             return self.escalated_to_id
         return super()._gema_sla_owner()
 
-    def _gema_sla_refresh(self):
-        """Also keep the first response time and result (CS-4) for reports."""
-        result = super()._gema_sla_refresh()
-        policy = self.env.ref(
-            "gema_sop.sla_policy_cs4_first_response", raise_if_not_found=False
-        )
-        if not policy:
-            return result
-        lines = (
-            self.env["gema.sla.status"]
-            .sudo()
-            .search_read(
-                [
-                    ("policy_id", "=", policy.id),
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("state", "!=", "cancelled"),
-                ],
-                ["res_id", "result", "reached", "elapsed_hours"],
-                order="id",
-            )
-        )
-        by_record = {line["res_id"]: line for line in lines}
-        for conversation in self.with_context(gema_sla_refresh=True):
-            line = by_record.get(conversation.id)
-            if not line:
-                # Never clocked (made already answered): keep its values.
-                continue
-            reached = line["reached"]
-            values = {
-                "first_response_result": line["result"] or False,
-                "first_response_minutes": (
-                    round(line["elapsed_hours"] * 60, 1) if reached else 0.0
-                ),
-            }
-            if any(conversation[key] != value for key, value in values.items()):
-                # sudo: the SLA engine's result, whoever triggered it.
-                conversation.sudo().write(values)
-        return result
-
     # Scheduled actions -------------------------------------------------------
 
     @api.model

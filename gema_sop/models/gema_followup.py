@@ -230,14 +230,6 @@ class GemaFollowup(models.Model):
     testimonial_reply_by_id = fields.Many2one(
         "res.users", string="Replied By", readonly=True, copy=False
     )
-    on_time_rate = fields.Float(
-        string="On Time (%)",
-        compute="_compute_on_time_rate",
-        store=True,
-        aggregator="avg",
-        help="100 when no time standard of the follow-up was breached, else 0; "
-        "its average is the share of follow-ups on time.",
-    )
     gema_tz = fields.Char(string="Branch Time Zone", compute="_compute_gema_tz")
     review_url = fields.Char(
         string="Review Link", related="company_id.gema_google_review_url"
@@ -278,13 +270,6 @@ class GemaFollowup(models.Model):
         for followup in self:
             followup.complaint_open = bool(
                 followup.complaint_date and not followup.complaint_handled_date
-            )
-
-    @api.depends("gema_sla_result")
-    def _compute_on_time_rate(self):
-        for followup in self:
-            followup.on_time_rate = (
-                0.0 if followup.gema_sla_result == "breached" else 100.0
             )
 
     @api.depends("company_id")

@@ -301,21 +301,6 @@ class GemaServiceJob(models.Model):
     state_log_ids = fields.One2many(
         "gema.service.job.state.log", "job_id", string="State History", readonly=True
     )
-    updates_on_time = fields.Boolean(
-        string="Every Update on Time",
-        compute="_compute_updates_on_time",
-        store=True,
-        help="No time standard of the job (contact after a status change, "
-        "periodic updates, delay notice) was breached.",
-    )
-    updates_on_time_rate = fields.Float(
-        string="Updates on Time (%)",
-        compute="_compute_updates_on_time",
-        store=True,
-        aggregator="avg",
-        help="100 when every update was on time, else 0; its average is the "
-        "share of jobs with every update on time.",
-    )
     gema_tz = fields.Char(
         string="Branch Time Zone",
         compute="_compute_gema_tz",
@@ -420,12 +405,6 @@ class GemaServiceJob(models.Model):
                 overnight = stop > start
             job.overnight = overnight
             job.long_job = overnight or job.estimated_duration > LONG_JOB_HOURS
-
-    @api.depends("gema_sla_result")
-    def _compute_updates_on_time(self):
-        for job in self:
-            job.updates_on_time = job.gema_sla_result != "breached"
-            job.updates_on_time_rate = 100.0 if job.updates_on_time else 0.0
 
     def _compute_access_url(self):
         for job in self:

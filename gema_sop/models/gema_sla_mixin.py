@@ -9,8 +9,10 @@ class GemaSlaMixin(models.AbstractModel):
     Inheriting this mixin is all a model needs: its creates and writes start,
     stop or cancel the clocks of the policies (``gema.sla.policy``) that
     watch it, an outgoing customer message stops the "customer contacted"
-    clocks, and the record carries its next deadline and its SLA result
-    (stored, for lists, filters and reports) and a smart button to its lines.
+    clocks, and the record carries its next deadline, its SLA result and
+    whether it was on time (stored, for lists, filters and reports: the
+    average of ``gema_sla_on_time_rate`` is the share of records on time)
+    and a smart button to its lines.
 
     Models override ``_gema_sla_people`` when their owner, supervisor or
     manager is found otherwise than through ``user_id`` and the branch.
@@ -46,6 +48,20 @@ class GemaSlaMixin(models.AbstractModel):
         help="Breached if any time standard of the record was breached, at "
         "risk if one is close to its deadline, otherwise on time.",
     )
+    gema_sla_on_time = fields.Boolean(
+        string="On Time",
+        compute="_compute_gema_sla_on_time",
+        store=True,
+        help="No time standard of the record was breached.",
+    )
+    gema_sla_on_time_rate = fields.Float(
+        string="On Time (%)",
+        compute="_compute_gema_sla_on_time",
+        store=True,
+        aggregator="avg",
+        help="100 when no time standard of the record was breached, else 0; "
+        "its average is the share of records on time.",
+    )
 
     def _compute_gema_sla_status_count(self):
         counts = dict(
@@ -57,6 +73,12 @@ class GemaSlaMixin(models.AbstractModel):
         )
         for record in self:
             record.gema_sla_status_count = counts.get(record.id, 0)
+
+    @api.depends("gema_sla_result")
+    def _compute_gema_sla_on_time(self):
+        for record in self:
+            record.gema_sla_on_time = record.gema_sla_result != "breached"
+            record.gema_sla_on_time_rate = 100.0 if record.gema_sla_on_time else 0.0
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -327,7 +349,9 @@ class GemaSlaMixin(models.AbstractModel):
         Status.create(vals_list)
 
     def _gema_sla_refresh(self):
-        """Store the next deadline and the SLA result of each record."""
+        """Store the next deadline and the SLA result of each record, and
+        the values of the policies that keep theirs on the record
+        (``_gema_sla_kept_values``)."""
         lines = (
             self.env["gema.sla.status"]
             .sudo()
@@ -349,6 +373,7 @@ class GemaSlaMixin(models.AbstractModel):
                 not entry["deadline"] or deadline < entry["deadline"]
             ):
                 entry["deadline"] = deadline
+        kept = self._gema_sla_kept_values()
         for record in self.with_context(gema_sla_refresh=True):
             entry = summary.get(record.id)
             result = False
@@ -364,9 +389,64 @@ class GemaSlaMixin(models.AbstractModel):
             values = {
                 "gema_sla_deadline": entry and entry["deadline"],
                 "gema_sla_result": result,
+                **kept.get(record.id, {}),
             }
             if any(record[key] != value for key, value in values.items()):
+                # sudo: the SLA engine's result, whoever triggered it.
                 record.sudo().write(values)
+
+    def _gema_sla_kept_values(self):
+        """{record id: {field: value}}: the result and the time taken of
+        the policies that keep them on the record (``result_field_id``,
+        ``elapsed_field_id``), from the record's latest line of the policy
+        that was not cancelled; the time taken once the standard was met,
+        in the unit of its target. A record whose only lines were cancelled
+        has no result; a record the policy never clocked (made already
+        answered) keeps its values. One query for the batch."""
+        policies = self._gema_sla_policies().filtered(
+            lambda policy: policy.result_field_id or policy.elapsed_field_id
+        )
+        if not policies or not self:
+            return {}
+        lines = (
+            self.env["gema.sla.status"]
+            .sudo()
+            .search_read(
+                [
+                    ("policy_id", "in", policies.ids),
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                ],
+                [
+                    "policy_id",
+                    "res_id",
+                    "company_id",
+                    "state",
+                    "result",
+                    "reached",
+                    "elapsed_hours",
+                ],
+                order="id",
+            )
+        )
+        latest = {}
+        for line in lines:
+            key = (line["policy_id"][0], line["res_id"])
+            if line["state"] != "cancelled":
+                latest[key] = line
+            else:
+                latest.setdefault(key, None)
+        kept = {}
+        for (policy_id, res_id), line in latest.items():
+            policy = policies.browse(policy_id)
+            values = kept.setdefault(res_id, {})
+            if policy.result_field_id:
+                values[policy.result_field_id.name] = (line or {}).get("result", False)
+            if policy.elapsed_field_id:
+                values[policy.elapsed_field_id.name] = policy._gema_elapsed_in_unit(
+                    line, self._fields[policy.elapsed_field_id.name]
+                )
+        return kept
 
 
 def _first_in_branch(group, branch, exclude=None):

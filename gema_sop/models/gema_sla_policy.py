@@ -21,6 +21,10 @@ class GemaSlaPolicy(models.Model):
     branch calendar or in plain calendar time. ``repeat`` restarts the clock
     each time it is stopped while the record still matches (periodic status
     updates). The lines (``gema.sla.status``) carry the computed deadlines.
+    A policy may also name fields of the record that keep its own result
+    and time taken (``result_field_id``, ``elapsed_field_id``), for the
+    lists, filters and reports of that one standard (the booking's and the
+    chat's first response): the engine fills them, no model does it by hand.
     """
 
     _name = "gema.sla.policy"
@@ -145,6 +149,22 @@ class GemaSlaPolicy(models.Model):
         VIOLATION_TYPES,
         help="The violation recorded against the responsible employee on breach.",
     )
+    result_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Result Kept In",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'selection')]",
+        help="A field of the record that keeps this standard's own result (on "
+        "time, at risk, breached), for lists and reports.",
+    )
+    elapsed_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Time Taken Kept In",
+        ondelete="set null",
+        domain="[('model_id', '=', model_id), ('ttype', 'in', ('float', 'integer'))]",
+        help="A field of the record that keeps the time this standard took, "
+        "in the unit of the target, once met (0 until then).",
+    )
 
     _sql_constraints = [
         (
@@ -176,6 +196,8 @@ class GemaSlaPolicy(models.Model):
         "deadline_type",
         "duration",
         "anchor_field_id",
+        "result_field_id",
+        "elapsed_field_id",
     )
     def _check_definition(self):
         problems = []
@@ -224,8 +246,28 @@ class GemaSlaPolicy(models.Model):
                         policy=policy.name,
                     )
                 )
+            problems += policy._gema_kept_field_problems()
         if problems:
             raise ValidationError("\n".join(problems))
+
+    def _gema_kept_field_problems(self):
+        """The fields that keep the result and the time taken must be a
+        selection and a number of the watched model."""
+        problems = []
+        for field, types in (
+            (self.result_field_id, ("selection",)),
+            (self.elapsed_field_id, ("float", "integer")),
+        ):
+            if field and (field.model_id != self.model_id or field.ttype not in types):
+                problems.append(
+                    self.env._(
+                        "%(policy)s: %(field)s cannot keep the result or the time "
+                        "taken of this standard.",
+                        policy=self.name,
+                        field=field.field_description,
+                    )
+                )
+        return problems
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -323,11 +365,32 @@ class GemaSlaPolicy(models.Model):
 
     # Deadlines ---------------------------------------------------------
 
-    def _gema_target_hours(self, calendar):
-        """The target in hours; a working day is the calendar's hours per day."""
+    def _gema_unit_hours(self, calendar):
+        """Hours in one unit of the target; a working day is the calendar's
+        hours per day."""
         if self.duration_unit == "days" and self.time_mode == "working" and calendar:
-            return self.duration * (calendar.hours_per_day or 8)
-        return self.duration * UNIT_HOURS[self.duration_unit]
+            return calendar.hours_per_day or 8
+        return UNIT_HOURS[self.duration_unit]
+
+    def _gema_target_hours(self, calendar):
+        """The target in hours."""
+        return self.duration * self._gema_unit_hours(calendar)
+
+    def _gema_elapsed_in_unit(self, line, field):
+        """The time taken by a line (values read from ``gema.sla.status``),
+        in the unit of the target and the precision of ``field``: 0 until
+        the standard was met."""
+        self.ensure_one()
+        records = self.env[field.model_name]
+        if not line or not line["reached"]:
+            return field.convert_to_cache(0, records)
+        calendar = line["company_id"] and (
+            self.env["res.company"]
+            .browse(line["company_id"][0])
+            ._gema_operating_calendar()
+        )
+        hours = line["elapsed_hours"] / self._gema_unit_hours(calendar)
+        return field.convert_to_cache(hours, records)
 
     def _gema_plan(self, calendar, start, hours):
         """``start`` plus ``hours`` in this policy's time mode (naive UTC)."""

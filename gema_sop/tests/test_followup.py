@@ -153,7 +153,7 @@ class TestFollowup(ServiceJobCase):
             (self.employees["advisor"], "fu_no_followup"),
         )
         self.assertEqual(followup.gema_sla_result, "breached")
-        self.assertEqual(followup.on_time_rate, 0.0)
+        self.assertEqual(followup.gema_sla_on_time_rate, 0.0)
 
     # FU-2, FU-8 ---------------------------------------------------------------
 

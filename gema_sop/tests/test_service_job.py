@@ -588,5 +588,5 @@ class TestServiceJob(ServiceJobCase):
         )
         self.assertEqual(logs[1].duration_hours, 1.5)
         self.assertFalse(logs[2].date_end)
-        self.assertTrue(job.updates_on_time)
-        self.assertEqual(job.updates_on_time_rate, 100.0)
+        self.assertTrue(job.gema_sla_on_time)
+        self.assertEqual(job.gema_sla_on_time_rate, 100.0)

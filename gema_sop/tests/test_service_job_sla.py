@@ -55,7 +55,7 @@ class TestServiceJobSla(ServiceJobCase):
         with freeze_time(wib(23, 9)):
             job = self._job()
             job.action_inspect()
-        self.assertTrue(job.updates_on_time)
+        self.assertTrue(job.gema_sla_on_time)
         with freeze_time(wib(23, 11, 1)):
             self.env["gema.sla.status"]._cron_process_due()
         line = self._sla_line(job, ST6)
@@ -66,8 +66,8 @@ class TestServiceJobSla(ServiceJobCase):
             (self.employees["advisor"], "st_no_update", "ST"),
         )
         self.assertEqual(job.gema_sla_result, "breached")
-        self.assertFalse(job.updates_on_time)
-        self.assertEqual(job.updates_on_time_rate, 0.0)
+        self.assertFalse(job.gema_sla_on_time)
+        self.assertEqual(job.gema_sla_on_time_rate, 0.0)
 
     def test_st3_long_job_update_every_four_working_hours(self):
         """ST-3: a job expected to take more than 3 hours gets an update at

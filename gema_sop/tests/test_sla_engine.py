@@ -388,6 +388,108 @@ class TestSlaEngine(GemaSopCase):
                 )
             )
 
+    # Values kept on the record ---------------------------------------------
+
+    def _conversation_policy(self, **values):
+        """A first-answer standard of chats, keeping what ``values`` say."""
+        return self.Policy.create(
+            {
+                "name": "Chat answered",
+                "sop": "CS",
+                "model_id": self.env["ir.model"]._get_id("gema.conversation"),
+                "domain": "[('state', '!=', 'closed')]",
+                "stop_event": "message",
+                **values,
+            }
+        )
+
+    def _conversation(self):
+        return (
+            self.env["gema.conversation"]
+            .with_company(self.branch)
+            .create(
+                {
+                    "channel": "whatsapp",
+                    "customer_name": "Budi Santoso",
+                    "summary": "Selamat pagi, mau tanya servis.",
+                    "company_id": self.branch.id,
+                    "user_id": self.users["cs"].id,
+                }
+            )
+        )
+
+    def _field(self, model, name):
+        return self.env["ir.model.fields"]._get(model, name)
+
+    def test_policy_keeps_its_result_and_time_taken_on_the_fields_it_names(self):
+        """G-4 / CS-4 / BK-2: a policy naming a result field and a time
+        field of the record fills them (the time in the unit of its target,
+        here working days of 9 hours), whatever the model; a policy naming
+        none fills nothing; a record whose only clock was cancelled has no
+        result."""
+        kept = {
+            "result_field_id": self._field(
+                "gema.conversation", "first_response_result"
+            ).id,
+            "elapsed_field_id": self._field(
+                "gema.conversation", "first_response_minutes"
+            ).id,
+        }
+        policy = self._conversation_policy(duration=1, duration_unit="days", **kept)
+        with freeze_time(datetime(2026, 11, 23, 2, 0)):  # Mon 09:00 WIB
+            answered = self._conversation()
+            closed = self._conversation()
+        self.assertEqual(answered.first_response_result, "on_time")
+        self.assertEqual(answered.first_response_minutes, 0.0)
+        with freeze_time(datetime(2026, 11, 23, 6, 30)):  # 13:30 WIB
+            answered.message_post(
+                body="Selamat siang, bisa kami bantu.",
+                subtype_xmlid="gema_sop.mt_customer_message",
+            )
+            closed.state = "closed"
+        self.assertEqual(self._line(answered, policy).state, "done")
+        self.assertEqual(answered.first_response_result, "on_time")
+        self.assertEqual(answered.first_response_minutes, 0.5)
+        self.assertEqual(self._line(closed, policy).state, "cancelled")
+        self.assertFalse(closed.first_response_result)
+        self.assertEqual(closed.first_response_minutes, 0.0)
+
+        policy.write({"result_field_id": False, "elapsed_field_id": False})
+        with freeze_time(datetime(2026, 11, 23, 2, 0)):
+            unkept = self._conversation()
+        with freeze_time(datetime(2026, 11, 23, 6, 30)):
+            unkept.message_post(body="Halo", subtype_xmlid="mail.mt_comment")
+        self.assertEqual(self._line(unkept, policy).state, "done")
+        self.assertEqual(unkept.gema_sla_result, "on_time")
+        self.assertFalse(unkept.first_response_result)
+        self.assertEqual(unkept.first_response_minutes, 0.0)
+
+    def test_kept_fields_must_be_a_result_and_a_number_of_the_model(self):
+        """G-4: the result goes to a selection, the time taken to a number,
+        both of the watched model; anything else is refused."""
+        wrong = [
+            {"result_field_id": self._field("gema.conversation", "summary").id},
+            {"elapsed_field_id": self._field("gema.conversation", "channel").id},
+            {"result_field_id": self._field("gema.booking", "frt_result").id},
+        ]
+        for values in wrong:
+            with self.assertRaisesBilingual(
+                ValidationError,
+                "cannot keep the result or the time taken",
+                "tidak dapat menyimpan hasil atau waktu",
+            ) as run:
+                run(
+                    lambda env, values=values: env["gema.sla.policy"].create(
+                        {
+                            "name": "x",
+                            "sop": "CS",
+                            "model_id": env["ir.model"]._get_id("gema.conversation"),
+                            "duration": 5,
+                            **values,
+                        }
+                    )
+                )
+
     # Escalations by the scheduled action ----------------------------------
 
     def _breach_setup(self):
