@@ -29,5 +29,6 @@ from . import gema_service_type
 from . import gema_booking
 from . import gema_followup
 from . import gema_conversation
+from . import gema_conversation_keyword
 from . import gema_ticket
 from . import ir_http

@@ -1,5 +1,3 @@
-import re
-
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
@@ -55,121 +53,9 @@ OUTCOMES = [
     ("not_solved", "Not Solved"),
     ("no_reply", "Customer Stopped Replying"),
 ]
-# CS-3: what the first message says proposes the request type and the
-# priority the officer starts from (both stay editable). Words and phrases
-# are matched whole and case-insensitively, Indonesian and English; the
-# first entry that matches wins, else "general" and "normal".
-TYPE_KEYWORDS = [
-    (
-        "complaint",
-        [
-            "komplain",
-            "keluhan",
-            "kecewa",
-            "mengecewakan",
-            "tidak puas",
-            "rusak lagi",
-            "masih rusak",
-            "complaint",
-            "disappointed",
-            "unhappy",
-        ],
-    ),
-    (
-        "special",
-        [
-            "jemput",
-            "antar",
-            "home service",
-            "derek",
-            "permintaan khusus",
-            "pickup",
-            "tow",
-            "special request",
-        ],
-    ),
-    (
-        "information",
-        [
-            "harga",
-            "biaya",
-            "berapa",
-            "jam buka",
-            "alamat",
-            "lokasi",
-            "info",
-            "informasi",
-            "promo",
-            "jadwal",
-            "price",
-            "cost",
-            "how much",
-            "opening hours",
-            "address",
-            "location",
-            "schedule",
-        ],
-    ),
-]
-PRIORITY_KEYWORDS = [
-    (
-        "2",
-        [
-            "darurat",
-            "mogok",
-            "kecelakaan",
-            "rem blong",
-            "tidak bisa jalan",
-            "terbakar",
-            "berasap",
-            "bahaya",
-            "emergency",
-            "accident",
-            "breakdown",
-            "brake failure",
-        ],
-    ),
-    (
-        "1",
-        [
-            "segera",
-            "secepatnya",
-            "hari ini",
-            "kecewa",
-            "marah",
-            "komplain",
-            "keluhan",
-            "rusak lagi",
-            "urgent",
-            "today",
-            "angry",
-        ],
-    ),
-]
 MAX_SUMMARY = 2000
 MAX_COMMENT = 500
 BATCH_SIZE = 200
-
-
-def _patterns(table):
-    def words_of(words):
-        return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in words)
-
-    return [
-        (value, re.compile(rf"\b(?:{words_of(words)})\b", re.IGNORECASE))
-        for value, words in table
-    ]
-
-
-TYPE_PATTERNS = _patterns(TYPE_KEYWORDS)
-PRIORITY_PATTERNS = _patterns(PRIORITY_KEYWORDS)
-
-
-def _first_match(patterns, text, default):
-    for value, pattern in patterns:
-        if text and pattern.search(text):
-            return value
-    return default
 
 
 class GemaConversation(models.Model):
@@ -411,19 +297,26 @@ class GemaConversation(models.Model):
 
     @api.depends("summary")
     def _compute_request_type(self):
-        # An emptied summary (retention, CS-7) keeps the classification.
-        for conversation in self:
-            if conversation.summary or not conversation.request_type:
-                conversation.request_type = _first_match(
-                    TYPE_PATTERNS, conversation.summary, "general"
-                )
+        """CS-3: proposed by the desk's keywords (``gema.conversation.keyword``)."""
+        self._gema_classify("request_type", "general")
 
     @api.depends("summary")
     def _compute_priority(self):
+        """CS-3: proposed by the desk's keywords (``gema.conversation.keyword``)."""
+        self._gema_classify("priority", "0")
+
+    def _gema_classify(self, field, default):
+        """``field`` proposed from the words of the request, else
+        ``default``. An emptied summary (retention, CS-7) keeps the
+        classification."""
+        Keyword = self.env["gema.conversation.keyword"]
         for conversation in self:
-            if conversation.summary or not conversation.priority:
-                conversation.priority = _first_match(
-                    PRIORITY_PATTERNS, conversation.summary, "0"
+            if conversation.summary or not conversation[field]:
+                conversation[field] = (
+                    Keyword._gema_propose(
+                        field, conversation.summary, conversation.company_id
+                    )
+                    or default
                 )
 
     def _expand_states(self, states, domain):

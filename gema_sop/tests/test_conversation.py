@@ -166,6 +166,102 @@ class TestConversation(GemaSopCase):
         price.write({"request_type": "special", "priority": "2"})
         self.assertEqual((price.request_type, price.priority), ("special", "2"))
 
+    def test_cs3_supervisor_adds_a_keyword_the_next_conversation_uses_it(self):
+        """CS-3 / CS-9: the keywords are the desk's data: a CS supervisor
+        adds one (for their branch, or for every branch) and the next
+        conversation is classified by it; another branch's keyword does not
+        count; an archived one no longer does."""
+        before = self._open(summary="Mau klaim garansi aki, oli juga bocor")
+        self.assertEqual((before.request_type, before.priority), ("general", "0"))
+        Keyword = self.env["gema.conversation.keyword"].with_user(self.supervisor)
+        Keyword.create({"name": "klaim  garansi", "request_type": "complaint"})
+        leak = Keyword.create(
+            {"name": "oli bocor", "priority": "2", "company_id": self.branch.id}
+        )
+        other_branch = self.env["res.company"].create(
+            {"name": "Cabang Binjai", "parent_id": self.main_company.id}
+        )
+        self.env["gema.conversation.keyword"].create(
+            {"name": "aki", "request_type": "special", "company_id": other_branch.id}
+        )
+        complaint = self._open(summary="Mau KLAIM   garansi, oli juga bocor")
+        self.assertEqual(
+            (complaint.request_type, complaint.priority), ("complaint", "0")
+        )
+        urgent = self._open(summary="Aki soak, oli bocor di jalan")
+        self.assertEqual((urgent.request_type, urgent.priority), ("general", "2"))
+        leak.active = False
+        self.assertEqual(self._open(summary="oli bocor").priority, "0")
+
+    def test_cs3_officer_cannot_edit_keywords(self):
+        """CS-3 / CS-9 / security: CS officers are classified by the
+        keywords, supervisors keep them: an officer can neither add nor
+        change one (both languages)."""
+        keyword = self.env.ref("gema_sop.gema_conversation_keyword_mogok")
+        with self.assertRaisesBilingual(
+            AccessError, "not allowed to modify", "tidak diizinkan untuk memodifikasi"
+        ) as run:
+            run(
+                lambda env: keyword.with_env(env)
+                .with_user(self.officer)
+                .write({"priority": "1"})
+            )
+        with self.assertRaisesBilingual(
+            AccessError, "not allowed to create", "tidak diizinkan untuk membuat"
+        ) as run:
+            run(
+                lambda env: env["gema.conversation.keyword"]
+                .with_user(self.officer)
+                .create({"name": "tolong", "priority": "2"})
+            )
+        self.assertEqual(keyword.priority, "2")
+
+    def test_cs3_keywords_must_be_whole_words_that_propose_something(self):
+        """CS-3: a keyword is matched as whole words and proposes a type or
+        a priority; anything else is refused with a clear message."""
+        Keyword = self.env["gema.conversation.keyword"].with_user(self.supervisor)
+        for values, english, indonesian in (
+            (
+                {"name": "rem?", "priority": "2"},
+                "starts and ends with a letter",
+                "diawali dan diakhiri",
+            ),
+            (
+                {"name": "   ", "priority": "2"},
+                "starts and ends with a letter",
+                "diawali dan diakhiri",
+            ),
+            (
+                {"name": "x" * 65, "priority": "2"},
+                "at most 64 characters",
+                "paling banyak 64 karakter",
+            ),
+            (
+                {"name": "servis"},
+                "choose the request type or the priority",
+                "pilih jenis permintaan atau prioritas",
+            ),
+        ):
+            with self.assertRaisesBilingual(
+                ValidationError, english, indonesian
+            ) as run:
+                run(lambda env, values=values: Keyword.with_env(env).create(values))
+
+    def test_cs3_classifying_a_batch_reads_the_keywords_once(self):
+        """CS-3 / robustness: the keywords are read with one query and kept
+        until one changes; classifying many requests costs no more."""
+        Keyword = self.env["gema.conversation.keyword"]
+        texts = [f"Mobil {n} mogok, tolong segera" for n in range(20)]
+        self.env.registry.clear_cache()
+        with self.assertQueryCount(1):
+            for text in texts:
+                self.assertEqual(
+                    Keyword._gema_propose("priority", text, self.branch), "2"
+                )
+        with self.assertQueryCount(0):
+            for text in texts:
+                Keyword._gema_propose("request_type", text, self.branch)
+
     # CS-4: first response ----------------------------------------------------
 
     def test_cs4_first_answer_stores_the_response_time_in_working_minutes(self):
