@@ -29,16 +29,32 @@ STATES = [
     ("no_show", "No-show"),
     ("cancelled", "Cancelled"),
 ]
-# The one state machine of a booking: from a state, the states it may reach.
-# Rescheduling a confirmed booking keeps it confirmed; a no-show or a pending
-# request is confirmed again by rescheduling it (BK-7, BK-9).
+# The one state machine of a booking: from a state, its steps (buttons
+# ``action_<step>``) and the state each leads to. A request is confirmed
+# once a time is chosen (BK-5) or set pending when the customer declines
+# every alternative (BK-7); a pending request is confirmed later, by
+# choosing a time or rescheduling it. Rescheduling a confirmed booking keeps
+# it confirmed; a no-show is confirmed again by rescheduling it (BK-9).
 TRANSITIONS = {
-    "request": {"confirmed", "pending", "cancelled"},
-    "pending": {"confirmed", "cancelled"},
-    "confirmed": {"arrived", "no_show", "cancelled"},
-    "no_show": {"confirmed", "cancelled"},
-    "arrived": set(),
-    "cancelled": set(),
+    "request": {
+        "confirm": "confirmed",
+        "set_pending": "pending",
+        "cancel": "cancelled",
+    },
+    "pending": {
+        "confirm": "confirmed",
+        "reschedule": "confirmed",
+        "cancel": "cancelled",
+    },
+    "confirmed": {
+        "arrive": "arrived",
+        "mark_no_show": "no_show",
+        "reschedule": "confirmed",
+        "cancel": "cancelled",
+    },
+    "no_show": {"reschedule": "confirmed", "cancel": "cancelled"},
+    "arrived": {},
+    "cancelled": {},
 }
 CHANNELS = [
     ("website", "Website"),
@@ -92,10 +108,12 @@ class GemaBooking(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.checklist.mixin",
+        "gema.state.mixin",
         "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_booking_checklist"
+    _gema_transitions = TRANSITIONS
     _order = "start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "license_plate", "customer_name"]
@@ -116,6 +134,13 @@ class GemaBooking(models.Model):
         copy=False,
         index=True,
     )
+    # The steps the state allows (``TRANSITIONS``), for the buttons.
+    can_confirm = fields.Boolean(compute="_compute_gema_can")
+    can_set_pending = fields.Boolean(compute="_compute_gema_can")
+    can_arrive = fields.Boolean(compute="_compute_gema_can")
+    can_mark_no_show = fields.Boolean(compute="_compute_gema_can")
+    can_reschedule = fields.Boolean(compute="_compute_gema_can")
+    can_cancel = fields.Boolean(compute="_compute_gema_can")
     channel = fields.Selection(
         CHANNELS,
         required=True,
@@ -405,8 +430,6 @@ class GemaBooking(models.Model):
         return bookings
 
     def write(self, vals):
-        if "state" in vals:
-            self._gema_check_transition(vals["state"])
         if {"start", "stop", "employee_id"} & set(vals) and not self.env.context.get(
             "gema_booking_reschedule"
         ):
@@ -482,25 +505,15 @@ class GemaBooking(models.Model):
                     booking.company_id,
                 )
 
-    def _gema_check_transition(self, target):
-        """Refuse any state change the booking state machine does not allow."""
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        wrong = self.filtered(
-            lambda b: b.state != target and target not in TRANSITIONS[b.state]
+    def _gema_transition_refused(self, state):
+        return self.env._(
+            "A booking cannot go from %(from)s to %(to)s: %(bookings)s",
+            **{
+                "from": self._gema_states_text(),
+                "to": self._gema_state_label(state),
+                "bookings": ", ".join(self.mapped("display_name")),
+            },
         )
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "A booking cannot go from %(from)s to %(to)s: %(bookings)s",
-                    **{
-                        "from": ", ".join(
-                            sorted({labels[s] for s in wrong.mapped("state")})
-                        ),
-                        "to": labels[target],
-                        "bookings": ", ".join(wrong.mapped("display_name")),
-                    },
-                )
-            )
 
     # Customer ----------------------------------------------------------------
 
@@ -525,7 +538,7 @@ class GemaBooking(models.Model):
 
         For one booking sent by click-to-chat, returns the WhatsApp link to
         open; otherwise nothing."""
-        self._gema_check_transition("confirmed")
+        self._gema_check_action("confirm")
         missing = self.filtered(
             lambda b: not (b.employee_id and b.start and b.stop and b.service_type_id)
         )
@@ -541,13 +554,11 @@ class GemaBooking(models.Model):
         for booking in self:
             booking._gema_hold_slot()
         for booking in self:
-            booking.write(
-                {
-                    "state": "confirmed",
-                    "confirmed_date": fields.Datetime.now(),
-                    "no_show_date": False,
-                    **booking._gema_reminder_values(),
-                }
+            booking._gema_move(
+                "confirmed",
+                confirmed_date=fields.Datetime.now(),
+                no_show_date=False,
+                **booking._gema_reminder_values(),
             )
         messages = self._gema_send_confirmation()
         self._gema_launch_checklist()
@@ -556,8 +567,8 @@ class GemaBooking(models.Model):
 
     def action_set_pending(self):
         """BK-7: the customer declined every alternative; follow up later."""
-        self._gema_check_transition("pending")
-        self.write({"state": "pending"})
+        self._gema_check_action("set_pending")
+        self._gema_move("pending")
 
     @api.depends("service_job_ids")
     def _compute_service_job_count(self):
@@ -575,9 +586,9 @@ class GemaBooking(models.Model):
         The booking's hold on the technician passes to the service job
         opened for reception, for the same booked time (ST), and the job
         form opens when one booking was checked in."""
-        self._gema_check_transition("arrived")
+        self._gema_check_action("arrive")
         self._gema_release_slot()
-        self.write({"state": "arrived", "arrived_date": fields.Datetime.now()})
+        self._gema_move("arrived", arrived_date=fields.Datetime.now())
         jobs = self.env["gema.service.job"].create(
             [booking._gema_service_job_values() for booking in self]
         )
@@ -619,9 +630,9 @@ class GemaBooking(models.Model):
     def action_mark_no_show(self):
         """BK-9: not arrived; release the technician and plan a contact to
         clarify or reschedule."""
-        self._gema_check_transition("no_show")
+        self._gema_check_action("mark_no_show")
         self._gema_release_slot()
-        self.write({"state": "no_show", "no_show_date": fields.Datetime.now()})
+        self._gema_move("no_show", no_show_date=fields.Datetime.now())
         for booking in self:
             booking.activity_schedule(
                 "gema_sop.mail_activity_type_booking_no_show",
@@ -632,14 +643,14 @@ class GemaBooking(models.Model):
             )
 
     def action_cancel(self):
-        self._gema_check_transition("cancelled")
+        self._gema_check_action("cancel")
         self._gema_release_slot()
-        self.write({"state": "cancelled"})
+        self._gema_move("cancelled")
 
     def action_find_slots(self):
         """Open the free-slot proposals of this booking (BK-4, BK-7)."""
         self.ensure_one()
-        if self.state not in ("request", "pending"):
+        if not self.can_confirm:
             raise UserError(
                 self.env._(
                     "Free slots are searched for requests and pending bookings; "
@@ -652,7 +663,7 @@ class GemaBooking(models.Model):
     def action_reschedule(self):
         """Open the free-slot proposals to move this booking (BK-9)."""
         self.ensure_one()
-        if self.state not in ("confirmed", "no_show", "pending"):
+        if not self.can_reschedule:
             raise UserError(
                 self.env._(
                     "Only confirmed, no-show or pending bookings can be "
@@ -700,7 +711,7 @@ class GemaBooking(models.Model):
         and confirm it again; the old and new times stay in the chatter and
         the released slot stays as history (BK-9)."""
         self.ensure_one()
-        if self.state not in ("confirmed", "no_show", "pending"):
+        if not self.can_reschedule:
             raise UserError(
                 self.env._(
                     "Only confirmed, no-show or pending bookings can be "
@@ -717,12 +728,10 @@ class GemaBooking(models.Model):
         self._gema_check_schedule()
         self._gema_hold_slot()
         vals = {**self._gema_reminder_values(), "reminder_sent_date": False}
-        if not was_confirmed:
-            vals.update(
-                state="confirmed",
-                confirmed_date=fields.Datetime.now(),
-            )
-        self.write(vals)
+        if was_confirmed:
+            self.write(vals)
+        else:
+            self._gema_move("confirmed", confirmed_date=fields.Datetime.now(), **vals)
         self.message_post(
             body=Markup("<p>%s</p>")
             % self.env._(

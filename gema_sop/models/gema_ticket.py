@@ -16,15 +16,22 @@ STATES = [
     ("done", "Solved"),
     ("cancelled", "Cancelled"),
 ]
-# The only moves a ticket can make (AS-1 → AS-5).
+# The only moves a ticket can make (AS-1 → AS-5): from a state, its steps
+# (buttons ``action_<step>``) and the state each leads to. The warranty is
+# checked again after a correction of the purchase data; a solution carried
+# out goes to return shipping or straight to done.
 TRANSITIONS = {
-    "new": {"verified", "cancelled"},
-    "verified": {"analysis", "cancelled"},
-    "analysis": {"in_progress", "cancelled"},
-    "in_progress": {"shipping", "done", "cancelled"},
-    "shipping": {"done"},
-    "done": set(),
-    "cancelled": set(),
+    "new": {"check_warranty": "verified", "cancel": "cancelled"},
+    "verified": {
+        "check_warranty": "verified",
+        "start_analysis": "analysis",
+        "cancel": "cancelled",
+    },
+    "analysis": {"choose_solution": "in_progress", "cancel": "cancelled"},
+    "in_progress": {"resolve": ("shipping", "done"), "cancel": "cancelled"},
+    "shipping": {"mark_received": "done"},
+    "done": {},
+    "cancelled": {},
 }
 WARRANTY_STATUSES = [
     ("in_warranty", "In Warranty"),
@@ -104,6 +111,13 @@ class GemaTicket(models.Model):
         index=True,
         readonly=True,
     )
+    # The steps the state allows (``TRANSITIONS``), for the buttons.
+    can_check_warranty = fields.Boolean(compute="_compute_gema_can")
+    can_start_analysis = fields.Boolean(compute="_compute_gema_can")
+    can_choose_solution = fields.Boolean(compute="_compute_gema_can")
+    can_resolve = fields.Boolean(compute="_compute_gema_can")
+    can_mark_received = fields.Boolean(compute="_compute_gema_can")
+    can_cancel = fields.Boolean(compute="_compute_gema_can")
     company_id = fields.Many2one(
         "res.company",
         string="Branch",
@@ -416,7 +430,7 @@ class GemaTicket(models.Model):
     def action_check_warranty(self):
         """AS-2: decide the warranty status from the purchase date and the
         warranty terms (void when a reason says so)."""
-        self._gema_check_state({"new", "verified"})
+        self._gema_check_action("check_warranty")
         today = fields.Date.context_today(self)
         for ticket in self:
             reported = (ticket.create_date or fields.Datetime.now()).date()
@@ -453,7 +467,7 @@ class GemaTicket(models.Model):
 
     def action_start_analysis(self):
         """AS-3: hand the ticket to a technician for the technical analysis."""
-        self._gema_check_state({"verified"})
+        self._gema_check_action("start_analysis")
         missing = self.filtered(lambda t: not t.technician_id)
         if missing:
             raise UserError(
@@ -477,7 +491,7 @@ class GemaTicket(models.Model):
     def action_choose_solution(self):
         """AS-3: the analysis is written and the solution chosen; the
         solution's time standard starts."""
-        self._gema_check_state({"analysis"})
+        self._gema_check_action("choose_solution")
         for ticket in self:
             missing = []
             if not (ticket.analysis_report or "").strip():
@@ -497,7 +511,7 @@ class GemaTicket(models.Model):
 
     def action_resolve(self):
         """AS-3: the solution is carried out; a return goes to logistics."""
-        self._gema_check_state({"in_progress"})
+        self._gema_check_action("resolve")
         empty = self.filtered(lambda t: not (t.resolution_note or "").strip())
         if empty:
             raise UserError(
@@ -556,7 +570,7 @@ class GemaTicket(models.Model):
 
     def action_mark_received(self):
         """AS-4: the customer received the parcel (handover)."""
-        self._gema_check_state({"shipping"})
+        self._gema_check_action("mark_received")
         unshipped = self.filtered(lambda t: not t.shipped_date)
         if unshipped:
             raise UserError(
@@ -586,7 +600,7 @@ class GemaTicket(models.Model):
         return True
 
     def action_cancel(self):
-        self._gema_check_state({"new", "verified", "analysis", "in_progress"})
+        self._gema_check_action("cancel")
         self._gema_move("cancelled")
         return True
 
