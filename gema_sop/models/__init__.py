@@ -15,6 +15,7 @@ from . import gema_message_mixin
 from . import gema_checklist_mixin
 from . import gema_customer_mixin
 from . import gema_state_mixin
+from . import gema_field_guard_mixin
 from . import gema_customer_decision_mixin
 from . import gema_claim
 from . import gema_technician_slot

@@ -16,6 +16,7 @@ from ..tools import (
     normalize_plate,
     required_plate,
 )
+from ..tools.internal_write import internal_write, is_internal_write
 from .gema_sla_status import SLA_RESULTS
 from .gema_vehicle import MAX_VEHICLE_TYPE
 
@@ -430,9 +431,7 @@ class GemaBooking(models.Model):
         return bookings
 
     def write(self, vals):
-        if {"start", "stop", "employee_id"} & set(vals) and not self.env.context.get(
-            "gema_booking_reschedule"
-        ):
+        if {"start", "stop", "employee_id"} & set(vals) and not is_internal_write(self):
             held = self.filtered(lambda b: b.sudo().slot_id.active)
             if held:
                 raise UserError(
@@ -722,9 +721,8 @@ class GemaBooking(models.Model):
         old = self._gema_when() if self.start else "-"
         old_employee = self.employee_id.name or "-"
         was_confirmed = self.state == "confirmed"
-        self.with_context(gema_booking_reschedule=True).write(
-            {"employee_id": employee.id, "start": start, "stop": stop}
-        )
+        with internal_write(self):
+            self.write({"employee_id": employee.id, "start": start, "stop": stop})
         self._gema_check_schedule()
         self._gema_hold_slot()
         vals = {**self._gema_reminder_values(), "reminder_sent_date": False}

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import assign_number
+from ..tools.internal_write import internal_write, is_internal_write
 from .gema_service_job_line import CLOSED_JOB_STATES
 
 STATES = [
@@ -54,7 +55,6 @@ LONG_JOB_HOURS = 3.0
 # What a technician (without a desk role) may change on their jobs: their
 # steps and confirmations, nothing about the customer or the estimates.
 TECHNICIAN_FIELDS = {
-    "state",
     "paused",
     "pause_reason",
     "started_date",
@@ -95,12 +95,17 @@ class GemaServiceJob(models.Model):
         "gema.message.mixin",
         "gema.checklist.mixin",
         "gema.state.mixin",
+        "gema.field.guard.mixin",
         "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_service_job"
     _gema_transitions = TRANSITIONS
     _gema_can_depends = ("paused",)
+    # Technicians report their steps; the customer, estimates and plan are
+    # the desk's.
+    _gema_desk_groups = ("gema_sop.group_service_advisor", "gema_sop.group_cs_officer")
+    _gema_writable_fields = {"gema_sop.group_technician": TECHNICIAN_FIELDS}
     # ST-1, ST-5: told when the message left, not when the button was pressed.
     _gema_sent_date_fields = {
         "gema_sop.mail_template_service_job_initial": "initial_notice_date",
@@ -544,24 +549,9 @@ class GemaServiceJob(models.Model):
         return result
 
     def _gema_check_write(self, vals):
-        """Technicians change only their steps (the state itself moves only
-        through the actions: ``gema.state.mixin``); a promised
-        completion moves later only with a delay notice (ST-5)."""
-        user = self.env.user
-        desk = user.has_group("gema_sop.group_service_advisor") or user.has_group(
-            "gema_sop.group_cs_officer"
-        )
-        if not (self.env.su or desk):
-            forbidden = set(vals) - TECHNICIAN_FIELDS - self._gema_engine_fields()
-            if forbidden:
-                raise UserError(
-                    self.env._(
-                        "Technicians report their steps on the job; the "
-                        "customer, estimates and plan are changed by the "
-                        "service advisor."
-                    )
-                )
-        if vals.get("promised_date") and not self.env.context.get("gema_delay_notice"):
+        """A promised completion moves later only with a delay notice
+        (ST-5): the delay notice's own write (``_gema_record_delay``)."""
+        if vals.get("promised_date") and not is_internal_write(self):
             new = fields.Datetime.to_datetime(vals["promised_date"])
             later = self.filtered(lambda j: j.promised_date and new > j.promised_date)
             if later:
@@ -574,17 +564,11 @@ class GemaServiceJob(models.Model):
                     )
                 )
 
-    @api.model
-    def _gema_engine_fields(self):
-        """Fields the mixins write for everyone (SLA summary, chatter)."""
-        return {
-            "gema_sla_deadline",
-            "gema_sla_result",
-            "last_update_date",
-            "message_follower_ids",
-            "activity_ids",
-            "message_main_attachment_id",
-        }
+    def _gema_fields_refused(self, names):
+        return self.env._(
+            "Technicians report their steps on the job; the customer, "
+            "estimates and plan are changed by the service advisor."
+        )
 
     # Actions -------------------------------------------------------------------
 
@@ -952,7 +936,11 @@ class GemaServiceJob(models.Model):
             "delay_count": self.delay_count + 1,
         }
         values["promised_date"] = new_estimate
-        self.with_context(gema_delay_notice=True).write(values)
+        # The delay notice is the one way to move the promise later; the
+        # fields stay the user's part (the desk's).
+        self._gema_check_fields(values)
+        with internal_write(self):
+            self.write(values)
         return self._gema_notify("gema_sop.mail_template_service_job_delay")
 
     def _gema_log_decision(self, lines):

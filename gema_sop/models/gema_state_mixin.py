@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from ..tools.internal_write import internal_write, is_internal_write
+
 
 class GemaStateMixin(models.AbstractModel):
     """The one state machine of the SOP records: booking, service job,
@@ -26,7 +28,8 @@ class GemaStateMixin(models.AbstractModel):
 
     A direct write of ``state`` (a script, an import, XML-RPC) is refused,
     so no step of the SOP is skipped; only the superuser (a data repair)
-    writes it freely.
+    writes it freely. What lets ``_gema_move`` write it is no context key,
+    which any XML-RPC caller could send, but ``tools.internal_write``.
     """
 
     _name = "gema.state.mixin"
@@ -48,11 +51,7 @@ class GemaStateMixin(models.AbstractModel):
                     record[name] = record.id in allowed
 
     def write(self, vals):
-        if (
-            "state" in vals
-            and not self.env.su
-            and not self.env.context.get("gema_state_move")
-        ):
+        if "state" in vals and not self.env.su and not is_internal_write(self):
             wrong = self._gema_not_reaching(vals["state"])
             refusals = [wrong._gema_transition_refused(vals["state"])] if wrong else []
             refusals.append(
@@ -115,7 +114,8 @@ class GemaStateMixin(models.AbstractModel):
         wrong = self._gema_not_reaching(state)
         if wrong:
             raise UserError(wrong._gema_transition_refused(state))
-        self.with_context(gema_state_move=True).write(dict(values, state=state))
+        with internal_write(self):
+            self.write(dict(values, state=state))
 
     def _gema_check_state(self, states):
         """Refuse a button that moves nothing (a message, a stamp) unless

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import assign_number
+from ..tools.internal_write import internal_write
 from .gema_message_mixin import partner_whatsapp_number
 
 STATES = [
@@ -78,11 +79,19 @@ class GemaTicket(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.state.mixin",
+        "gema.field.guard.mixin",
         "gema.customer.decision.mixin",
         "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
+    # AS-6: the desk writes everything; a technician the analysis, logistics
+    # the shipping of the tickets they are given.
+    _gema_desk_groups = ("gema_sop.group_cs_officer",)
+    _gema_writable_fields = {
+        "gema_sop.group_technician": TECHNICIAN_FIELDS,
+        "gema_sop.group_logistics": LOGISTICS_FIELDS,
+    }
     # AS-1, AS-2, AS-4: told when the message left, not when the button was
     # pressed.
     _gema_sent_date_fields = {
@@ -386,39 +395,14 @@ class GemaTicket(models.Model):
             assign_number(self, vals)
         return super().create(vals_list)
 
-    def write(self, vals):
-        self._gema_check_part(vals)
-        return super().write(vals)
-
-    def _gema_check_part(self, vals):
-        """A technician writes only the analysis, logistics only the
-        shipping (AS-6); the desk (CS officers) writes everything."""
-        user = self.env.user
-        if self.env.su or user.has_group("gema_sop.group_cs_officer"):
-            return
-        allowed = set(self._gema_engine_fields())
-        if user.has_group("gema_sop.group_technician"):
-            allowed |= TECHNICIAN_FIELDS
-        if user.has_group("gema_sop.group_logistics"):
-            allowed |= LOGISTICS_FIELDS
-        refused = set(vals) - allowed
-        if refused and not self.env.context.get("gema_state_move"):
-            labels = sorted(self._fields[name].string for name in refused)
-            raise UserError(
-                self.env._(
-                    "You may only change your part of the ticket; not: %(fields)s.",
-                    fields=", ".join(labels),
-                )
-            )
-
-    def _gema_engine_fields(self):
-        """Fields the SLA engine and the chatter write for anyone."""
-        return [
-            "gema_sla_deadline",
-            "gema_sla_result",
-            "message_main_attachment_id",
-            "activity_ids",
-        ]
+    def _gema_fields_refused(self, names):
+        labels = sorted(
+            self._fields[name]._description_string(self.env) for name in names
+        )
+        return self.env._(
+            "You may only change your part of the ticket; not: %(fields)s.",
+            fields=", ".join(labels),
+        )
 
     # Actions -------------------------------------------------------------------
 
@@ -554,9 +538,9 @@ class GemaTicket(models.Model):
                         ticket=ticket.name,
                     )
                 )
-        self.with_context(gema_state_move=True).write(
-            {"shipped_date": fields.Datetime.now()}
-        )
+        # Logistics ship without writing the date themselves.
+        with internal_write(self):
+            self.write({"shipped_date": fields.Datetime.now()})
         return True
 
     def action_send_shipping_notice(self):
@@ -615,7 +599,7 @@ class GemaTicket(models.Model):
             raise UserError(self.env._("The ticket can be rated once it is solved."))
         if str(rating) not in dict(RATINGS):
             raise UserError(self.env._("Choose a rating from 1 to 5."))
-        self.with_context(gema_state_move=True).write(
+        self.write(
             {
                 "rating": str(rating),
                 "rating_comment": (comment or "").strip()[:MAX_RATING_COMMENT] or False,

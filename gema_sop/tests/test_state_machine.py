@@ -1,14 +1,17 @@
 """One state machine for the five SOP records (``gema.state.mixin``): the
-forms, the buttons' code and the state writes read the same table."""
+forms, the buttons' code and the state writes read the same table, and the
+per-role field guard (``gema.field.guard.mixin``) cannot be opened by a
+caller's context."""
 
 import ast
 from contextlib import closing
+from datetime import datetime, timedelta
 
 from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .service_job_common import ServiceJobCase
 
@@ -226,3 +229,123 @@ class TestStateMachine(ServiceJobCase):
                             self.assertEqual(record.state, state)
                         else:
                             self.assertTrue(allowed, f"{step} ran from {state}")
+
+    def test_the_state_flag_of_the_context_opens_nothing(self):
+        """Security (AS-6, ST-8, BK-4, ST-5): a context key is what any
+        XML-RPC caller sends; ``gema_state_move`` (and the old keys of the
+        reschedule and the delay notice) no longer let a CS officer, a
+        technician or logistics write a state or a field outside their
+        part, in either language."""
+        ticket = self.records["gema.ticket"]
+        ticket.write({"state": "shipping", "return_shipping": True})
+        job = self.records["gema.service.job"]
+        flag = {"gema_state_move": True}
+        cases = [
+            ("cs", ticket, {"state": "done"}, "Use the buttons of", "Gunakan tombol"),
+            ("cs", job, {"state": "delivered"}, "Use the buttons of", "Gunakan tombol"),
+            (
+                "technician",
+                ticket,
+                {"state": "done"},
+                "Use the buttons of",
+                "Gunakan tombol",
+            ),
+            (
+                "technician",
+                ticket,
+                {"chronology": "x"},
+                "only change your part",
+                "hanya dapat mengubah bagian",
+            ),
+            (
+                "logistics",
+                ticket,
+                {"state": "done"},
+                "Use the buttons of",
+                "Gunakan tombol",
+            ),
+            (
+                "logistics",
+                ticket,
+                {"resolution_note": "x", "shipped_date": datetime(2026, 11, 23)},
+                "only change your part",
+                "hanya dapat mengubah bagian",
+            ),
+            (
+                "technician",
+                job,
+                {"state": "delivered"},
+                "Use the buttons of",
+                "Gunakan tombol",
+            ),
+            (
+                "technician",
+                job,
+                {"estimated_cost": 1},
+                "Technicians report their steps",
+                "Teknisi melaporkan langkah",
+            ),
+            (
+                "cs",
+                self.records["gema.conversation"],
+                {"state": "closed"},
+                "Use the buttons of",
+                "Gunakan tombol",
+            ),
+            (
+                "advisor",
+                self.records["gema.booking"],
+                {"state": "pending"},
+                "Use the buttons of",
+                "Gunakan tombol",
+            ),
+        ]
+        for role, record, values, english, indonesian in cases:
+            mine = record.with_user(self.users[role]).with_context(**flag)
+            with (
+                self.subTest(role=role, model=record._name, values=values),
+                self.assertRaisesBilingual(UserError, english, indonesian) as run,
+            ):
+                run(
+                    lambda env, mine=mine, values=values: mine.with_context(
+                        lang=env.lang
+                    ).write(values)
+                )
+            self.assertNotEqual(record.state, values.get("state"))
+
+    def test_reschedule_and_delay_keys_of_the_context_open_nothing(self):
+        """Security (BK-4, BK-9, ST-5): a confirmed booking's technician and
+        time move only by Reschedule, and a promise later only by the delay
+        notice, whatever context the caller sends."""
+        booking = self.records["gema.booking"].with_user(self.advisor)
+        booking.write(
+            {"employee_id": self.technician.id, "start": datetime(2026, 11, 24, 2)}
+        )
+        booking.action_confirm()
+        self.assertEqual(booking.state, "confirmed")
+        with self.assertRaisesBilingual(
+            UserError, "Use Reschedule to move", "Gunakan Jadwalkan Ulang"
+        ) as run:
+            run(
+                lambda env: booking.with_context(
+                    lang=env.lang, gema_booking_reschedule=True, gema_state_move=True
+                ).write({"start": datetime(2026, 11, 24, 4)})
+            )
+        job = self.records["gema.service.job"].with_user(self.advisor)
+        with freeze_time(datetime(2026, 11, 23, 2)):
+            job.write(
+                {
+                    "planned_start": datetime(2026, 11, 23, 2),
+                    "planned_stop": datetime(2026, 11, 23, 4),
+                }
+            )
+            job.with_user(self.users["technician"]).action_confirm_estimate()
+            job.promised_date = job.technician_confirmed_date
+            with self.assertRaisesBilingual(
+                UserError, "can only be moved later with a delay", "keterlambatan"
+            ) as run:
+                run(
+                    lambda env: job.with_context(
+                        lang=env.lang, gema_delay_notice=True, gema_state_move=True
+                    ).write({"promised_date": job.promised_date + timedelta(hours=2)})
+                )
