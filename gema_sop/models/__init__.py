@@ -1,5 +1,6 @@
 from . import ir_cron
 from . import res_company
+from . import resource_calendar
 from . import res_config_settings
 from . import gema_record_link_mixin
 from . import gema_violation

@@ -1317,14 +1317,7 @@ class GemaBooking(models.Model):
         today = datetime.now(tz).date()
         day = pytz.utc.localize(self.start).astimezone(tz).date()
         if (calendar.id, day) not in cache:
-            policy = self.env.ref(
-                "gema_sop.sla_policy_bk6_reminder", raise_if_not_found=False
-            )
-            cache[calendar.id, day] = (
-                policy._gema_shift_day(calendar, day, -1)
-                if policy
-                else day - timedelta(days=1)
-            )
+            cache[calendar.id, day] = calendar._gema_shift_day(day, -1)
         return today >= cache[calendar.id, day]
 
     def _gema_plan_reminder_activity(self):
