@@ -19,6 +19,7 @@ from . import gema_state_mixin
 from . import gema_customer_decision_mixin
 from . import gema_claim
 from . import gema_technician_slot
+from . import gema_planner
 from . import gema_vehicle
 from . import gema_whatsapp_webhook
 from . import gema_service_job_line
