@@ -56,7 +56,6 @@ RATE_LIMIT_PHONE = 3
 RATE_LIMIT_IP = 10
 RATE_LIMIT_WINDOW = timedelta(hours=1)
 HORIZON_DAYS = 60
-DEFAULT_TZ = "Asia/Jakarta"
 KEY_LIFETIME = timedelta(hours=6)
 
 # The visitor's fields (BK-3, nothing more).
@@ -235,9 +234,7 @@ class GemaBookingPage(http.Controller):
             .search([("company_id", "in", [False, *(branch or branches).ids])])
         )
         service_type = self._gema_pick(service_types, params.get("service_type_id"))
-        tz = pytz.timezone(
-            (branch and branch._gema_operating_calendar().tz) or DEFAULT_TZ
-        )
+        tz = pytz.timezone(branch._gema_tz())
         today = datetime.now(tz).date()
         day = self._gema_check_day(params.get("date"), today, errors)
         submitted = "request_key" in params

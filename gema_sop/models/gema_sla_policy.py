@@ -340,7 +340,8 @@ class GemaSlaPolicy(models.Model):
         line of ``record`` starting at ``start`` (naive UTC datetimes).
         Returns ``{}`` when a relative deadline has no anchor date."""
         self.ensure_one()
-        calendar = record._gema_sla_branch()._gema_operating_calendar()
+        branch = record._gema_sla_branch()
+        calendar = branch._gema_operating_calendar()
         if self.deadline_type == "duration":
             hours = self._gema_target_hours(calendar)
             return {
@@ -353,7 +354,7 @@ class GemaSlaPolicy(models.Model):
         anchor = record[self.anchor_field_id.name]
         if not anchor:
             return {}
-        tz = pytz.timezone(calendar.tz or "UTC")
+        tz = pytz.timezone(branch._gema_tz())
         if isinstance(anchor, datetime):
             anchor = pytz.utc.localize(anchor).astimezone(tz).date()
         # In calendar time, days are plain days (no calendar to count in).
