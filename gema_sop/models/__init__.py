@@ -1,5 +1,6 @@
 from . import ir_cron
 from . import res_company
+from . import resource_calendar
 from . import res_config_settings
 from . import gema_record_link_mixin
 from . import gema_violation
@@ -19,6 +20,7 @@ from . import gema_field_guard_mixin
 from . import gema_customer_decision_mixin
 from . import gema_claim
 from . import gema_technician_slot
+from . import gema_planner
 from . import gema_vehicle
 from . import gema_whatsapp_webhook
 from . import gema_service_job_line

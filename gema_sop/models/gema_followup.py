@@ -635,12 +635,7 @@ class GemaFollowup(models.Model):
         self.ensure_one()
         calendar = self.company_id._gema_operating_calendar()
         today = datetime.now(pytz.timezone(self.gema_tz)).date()
-        # A working-time policy shifts days by the calendar's working days.
-        return (
-            self.env["gema.sla.policy"]
-            .new({"time_mode": "working"})
-            ._gema_shift_day(calendar, today, 1)
-        )
+        return calendar._gema_shift_day(today, 1)
 
     def _gema_sla_owner(self):
         """The CS supervisor owns an open complaint's standard; the service

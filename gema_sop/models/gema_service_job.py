@@ -864,28 +864,25 @@ class GemaServiceJob(models.Model):
     def _gema_sync_slots(self):
         """Hold each technician for the planned time; move the held slots
         when the plan changes, release them when a technician leaves the
-        job, the plan is cleared, or the job is delivered or cancelled."""
-        Slot = self.env["gema.technician.slot"]
-        slots = Slot.search(
+        job, the plan is cleared, or the job is delivered or cancelled
+        (``gema.planner._gema_hold``)."""
+        slots = self.env["gema.technician.slot"].search(
             [("res_model", "=", self._name), ("res_id", "in", self.ids)]
         )
+        planner = self.env["gema.planner"]
         for job in self:
-            held = slots.filtered(lambda s, job=job: s.res_id == job.id)
             keep = (
                 job.state not in CLOSED_JOB_STATES
                 and job.planned_start
                 and job.planned_stop
             )
-            wanted = job.technician_ids if keep else self.env["hr.employee"]
-            released = held.filtered(
-                lambda s, wanted=wanted: s.employee_id not in wanted
+            planner._gema_hold(
+                job,
+                slots.filtered(lambda s, job=job: s.res_id == job.id),
+                job.technician_ids if keep else self.env["hr.employee"],
+                job.planned_start,
+                job.planned_stop,
             )
-            released.active = False
-            for slot in held - released:
-                if (slot.start, slot.stop) != (job.planned_start, job.planned_stop):
-                    slot.write({"start": job.planned_start, "stop": job.planned_stop})
-            for employee in wanted - held.employee_id:
-                Slot._gema_hold(job, employee, job.planned_start, job.planned_stop)
         self.invalidate_recordset(["slot_ids"])
 
     def _gema_flag_delays(self):
