@@ -23,7 +23,7 @@ Then, for one working day about a week ahead, times (median of RUNS runs
 after one warm-up, the record cache cleared before each run) and counts the
 SQL queries of:
 
-- gema: ``gema.booking._gema_free_slots(branch, service, day)``, the free
+- gema: ``gema.planner._gema_free_slots(branch, service, day)``, the free
   start times of every technician;
 - OCA, per technician: ``resource.booking._get_available_slots`` of a
   booking restricted to one combination, once per combination, which is
@@ -495,7 +495,7 @@ with env.cr.savepoint(flush=False) as savepoint:
     setup_seconds = time.perf_counter() - setup_started
 
     def gema_search():
-        return env["gema.booking"]._gema_free_slots(branch, service, day)
+        return env["gema.planner"]._gema_free_slots(branch, service, day)
 
     def oca_search(combination=None):
         values = {

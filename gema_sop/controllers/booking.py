@@ -8,7 +8,7 @@ its first-response clock (BK-2) starts; the branch confirms it (BK-5).
 
 What the page protects:
 
-- G-5: the visitor sees start times only (from ``_gema_free_slots``), never a
+- G-5: the visitor sees start times only (from ``gema.planner``), never a
   name, plate, technician or booking of anyone;
 - every field is checked again, whatever the browser did, by the booking's
   own validator (``gema.booking._gema_validate_values``, the one every
@@ -56,7 +56,6 @@ RATE_LIMIT_PHONE = 3
 RATE_LIMIT_IP = 10
 RATE_LIMIT_WINDOW = timedelta(hours=1)
 HORIZON_DAYS = 60
-DEFAULT_TZ = "Asia/Jakarta"
 KEY_LIFETIME = timedelta(hours=6)
 
 # The visitor's fields (BK-3, nothing more).
@@ -235,9 +234,7 @@ class GemaBookingPage(http.Controller):
             .search([("company_id", "in", [False, *(branch or branches).ids])])
         )
         service_type = self._gema_pick(service_types, params.get("service_type_id"))
-        tz = pytz.timezone(
-            (branch and branch._gema_operating_calendar().tz) or DEFAULT_TZ
-        )
+        tz = pytz.timezone(branch._gema_tz())
         today = datetime.now(tz).date()
         day = self._gema_check_day(params.get("date"), today, errors)
         submitted = "request_key" in params
@@ -248,25 +245,7 @@ class GemaBookingPage(http.Controller):
 
         free_times = []
         if branch and service_type and day:
-            try:
-                # sudo: the public user cannot read technicians, calendars
-                # or slots; only the start times leave this method (G-5).
-                slots = (
-                    env["gema.booking"]
-                    .sudo()
-                    ._gema_free_slots(branch, service_type, day)
-                )
-            except (UserError, ValidationError) as error:
-                errors["date"] = error.args[0]
-                slots = []
-            starts = sorted({slot["start"] for slot in slots})
-            free_times = [
-                {
-                    "label": pytz.utc.localize(start).astimezone(tz).strftime("%H:%M"),
-                    "start": start,
-                }
-                for start in starts
-            ]
+            free_times = self._gema_free_times(branch, service_type, day, errors)
         return {
             "branches": branches,
             "branch": branch,
@@ -286,6 +265,29 @@ class GemaBookingPage(http.Controller):
             },
             "errors": errors,
         }
+
+    def _gema_free_times(self, branch, service_type, day, errors):
+        """The day's free start times, each with its label in the branch's
+        time zone; a problem of the search becomes the date's error."""
+        try:
+            # sudo: the public user cannot read technicians, calendars or
+            # slots; only the start times leave this method (G-5).
+            slots = (
+                request.env["gema.planner"]
+                .sudo()
+                ._gema_free_slots(branch, service_type, day)
+            )
+        except (UserError, ValidationError) as error:
+            errors["date"] = error.args[0]
+            slots = []
+        tz = pytz.timezone(branch._gema_tz())
+        return [
+            {
+                "label": pytz.utc.localize(start).astimezone(tz).strftime("%H:%M"),
+                "start": start,
+            }
+            for start in sorted({slot["start"] for slot in slots})
+        ]
 
     def _gema_pick(self, records, raw_id):
         """The record of ``records`` with the id the visitor sent, if any."""

@@ -20,7 +20,6 @@ from odoo.http import request
 from odoo.tools import format_datetime
 
 from .access import customer_search, record_or_404, staff_visitor
-from .booking import DEFAULT_TZ
 
 
 class GemaBookingPortal(CustomerPortal):
@@ -97,7 +96,7 @@ class GemaBookingPortal(CustomerPortal):
             if not start:
                 when[booking.id] = ""
                 continue
-            tz = booking.company_id._gema_operating_calendar().tz or DEFAULT_TZ
+            tz = booking.company_id._gema_tz()
             local = pytz.utc.localize(start).astimezone(pytz.timezone(tz))
             when[booking.id] = "{} {}".format(
                 format_datetime(

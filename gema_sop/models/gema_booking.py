@@ -1,6 +1,6 @@
 import logging
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytz
 from markupsafe import Markup
@@ -16,6 +16,7 @@ from ..tools import (
     normalize_plate,
     required_plate,
 )
+from ..tools.internal_write import internal_write, is_internal_write
 from .gema_sla_status import SLA_RESULTS
 from .gema_vehicle import MAX_VEHICLE_TYPE
 
@@ -29,16 +30,32 @@ STATES = [
     ("no_show", "No-show"),
     ("cancelled", "Cancelled"),
 ]
-# The one state machine of a booking: from a state, the states it may reach.
-# Rescheduling a confirmed booking keeps it confirmed; a no-show or a pending
-# request is confirmed again by rescheduling it (BK-7, BK-9).
+# The one state machine of a booking: from a state, its steps (buttons
+# ``action_<step>``) and the state each leads to. A request is confirmed
+# once a time is chosen (BK-5) or set pending when the customer declines
+# every alternative (BK-7); a pending request is confirmed later, by
+# choosing a time or rescheduling it. Rescheduling a confirmed booking keeps
+# it confirmed; a no-show is confirmed again by rescheduling it (BK-9).
 TRANSITIONS = {
-    "request": {"confirmed", "pending", "cancelled"},
-    "pending": {"confirmed", "cancelled"},
-    "confirmed": {"arrived", "no_show", "cancelled"},
-    "no_show": {"confirmed", "cancelled"},
-    "arrived": set(),
-    "cancelled": set(),
+    "request": {
+        "confirm": "confirmed",
+        "set_pending": "pending",
+        "cancel": "cancelled",
+    },
+    "pending": {
+        "confirm": "confirmed",
+        "reschedule": "confirmed",
+        "cancel": "cancelled",
+    },
+    "confirmed": {
+        "arrive": "arrived",
+        "mark_no_show": "no_show",
+        "reschedule": "confirmed",
+        "cancel": "cancelled",
+    },
+    "no_show": {"reschedule": "confirmed", "cancel": "cancelled"},
+    "arrived": {},
+    "cancelled": {},
 }
 CHANNELS = [
     ("website", "Website"),
@@ -92,10 +109,12 @@ class GemaBooking(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.checklist.mixin",
+        "gema.state.mixin",
         "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_booking_checklist"
+    _gema_transitions = TRANSITIONS
     _order = "start desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "license_plate", "customer_name"]
@@ -116,6 +135,13 @@ class GemaBooking(models.Model):
         copy=False,
         index=True,
     )
+    # The steps the state allows (``TRANSITIONS``), for the buttons.
+    can_confirm = fields.Boolean(compute="_compute_gema_can")
+    can_set_pending = fields.Boolean(compute="_compute_gema_can")
+    can_arrive = fields.Boolean(compute="_compute_gema_can")
+    can_mark_no_show = fields.Boolean(compute="_compute_gema_can")
+    can_reschedule = fields.Boolean(compute="_compute_gema_can")
+    can_cancel = fields.Boolean(compute="_compute_gema_can")
     channel = fields.Selection(
         CHANNELS,
         required=True,
@@ -331,7 +357,7 @@ class GemaBooking(models.Model):
             if not (requested and booking.service_type_id):
                 booking.gema_alternatives_text = False
                 continue
-            slots = self._gema_nearest_slots(
+            slots = self.env["gema.planner"]._gema_nearest_slots(
                 booking.company_id, booking.service_type_id, requested
             )
             booking.gema_alternatives_text = "; ".join(
@@ -405,11 +431,7 @@ class GemaBooking(models.Model):
         return bookings
 
     def write(self, vals):
-        if "state" in vals:
-            self._gema_check_transition(vals["state"])
-        if {"start", "stop", "employee_id"} & set(vals) and not self.env.context.get(
-            "gema_booking_reschedule"
-        ):
+        if {"start", "stop", "employee_id"} & set(vals) and not is_internal_write(self):
             held = self.filtered(lambda b: b.sudo().slot_id.active)
             if held:
                 raise UserError(
@@ -482,25 +504,15 @@ class GemaBooking(models.Model):
                     booking.company_id,
                 )
 
-    def _gema_check_transition(self, target):
-        """Refuse any state change the booking state machine does not allow."""
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        wrong = self.filtered(
-            lambda b: b.state != target and target not in TRANSITIONS[b.state]
+    def _gema_transition_refused(self, state):
+        return self.env._(
+            "A booking cannot go from %(from)s to %(to)s: %(bookings)s",
+            **{
+                "from": self._gema_states_text(),
+                "to": self._gema_state_label(state),
+                "bookings": ", ".join(self.mapped("display_name")),
+            },
         )
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "A booking cannot go from %(from)s to %(to)s: %(bookings)s",
-                    **{
-                        "from": ", ".join(
-                            sorted({labels[s] for s in wrong.mapped("state")})
-                        ),
-                        "to": labels[target],
-                        "bookings": ", ".join(wrong.mapped("display_name")),
-                    },
-                )
-            )
 
     # Customer ----------------------------------------------------------------
 
@@ -517,7 +529,7 @@ class GemaBooking(models.Model):
 
         For one booking sent by click-to-chat, returns the WhatsApp link to
         open; otherwise nothing."""
-        self._gema_check_transition("confirmed")
+        self._gema_check_action("confirm")
         missing = self.filtered(
             lambda b: not (b.employee_id and b.start and b.stop and b.service_type_id)
         )
@@ -533,13 +545,11 @@ class GemaBooking(models.Model):
         for booking in self:
             booking._gema_hold_slot()
         for booking in self:
-            booking.write(
-                {
-                    "state": "confirmed",
-                    "confirmed_date": fields.Datetime.now(),
-                    "no_show_date": False,
-                    **booking._gema_reminder_values(),
-                }
+            booking._gema_move(
+                "confirmed",
+                confirmed_date=fields.Datetime.now(),
+                no_show_date=False,
+                **booking._gema_reminder_values(),
             )
         messages = self._gema_send_confirmation()
         self._gema_launch_checklist()
@@ -548,8 +558,8 @@ class GemaBooking(models.Model):
 
     def action_set_pending(self):
         """BK-7: the customer declined every alternative; follow up later."""
-        self._gema_check_transition("pending")
-        self.write({"state": "pending"})
+        self._gema_check_action("set_pending")
+        self._gema_move("pending")
 
     @api.depends("service_job_ids")
     def _compute_service_job_count(self):
@@ -567,9 +577,9 @@ class GemaBooking(models.Model):
         The booking's hold on the technician passes to the service job
         opened for reception, for the same booked time (ST), and the job
         form opens when one booking was checked in."""
-        self._gema_check_transition("arrived")
+        self._gema_check_action("arrive")
         self._gema_release_slot()
-        self.write({"state": "arrived", "arrived_date": fields.Datetime.now()})
+        self._gema_move("arrived", arrived_date=fields.Datetime.now())
         jobs = self.env["gema.service.job"].create(
             [booking._gema_service_job_values() for booking in self]
         )
@@ -611,9 +621,9 @@ class GemaBooking(models.Model):
     def action_mark_no_show(self):
         """BK-9: not arrived; release the technician and plan a contact to
         clarify or reschedule."""
-        self._gema_check_transition("no_show")
+        self._gema_check_action("mark_no_show")
         self._gema_release_slot()
-        self.write({"state": "no_show", "no_show_date": fields.Datetime.now()})
+        self._gema_move("no_show", no_show_date=fields.Datetime.now())
         for booking in self:
             booking.activity_schedule(
                 "gema_sop.mail_activity_type_booking_no_show",
@@ -624,14 +634,14 @@ class GemaBooking(models.Model):
             )
 
     def action_cancel(self):
-        self._gema_check_transition("cancelled")
+        self._gema_check_action("cancel")
         self._gema_release_slot()
-        self.write({"state": "cancelled"})
+        self._gema_move("cancelled")
 
     def action_find_slots(self):
         """Open the free-slot proposals of this booking (BK-4, BK-7)."""
         self.ensure_one()
-        if self.state not in ("request", "pending"):
+        if not self.can_confirm:
             raise UserError(
                 self.env._(
                     "Free slots are searched for requests and pending bookings; "
@@ -644,7 +654,7 @@ class GemaBooking(models.Model):
     def action_reschedule(self):
         """Open the free-slot proposals to move this booking (BK-9)."""
         self.ensure_one()
-        if self.state not in ("confirmed", "no_show", "pending"):
+        if not self.can_reschedule:
             raise UserError(
                 self.env._(
                     "Only confirmed, no-show or pending bookings can be "
@@ -692,7 +702,7 @@ class GemaBooking(models.Model):
         and confirm it again; the old and new times stay in the chatter and
         the released slot stays as history (BK-9)."""
         self.ensure_one()
-        if self.state not in ("confirmed", "no_show", "pending"):
+        if not self.can_reschedule:
             raise UserError(
                 self.env._(
                     "Only confirmed, no-show or pending bookings can be "
@@ -703,18 +713,15 @@ class GemaBooking(models.Model):
         old = self._gema_when() if self.start else "-"
         old_employee = self.employee_id.name or "-"
         was_confirmed = self.state == "confirmed"
-        self.with_context(gema_booking_reschedule=True).write(
-            {"employee_id": employee.id, "start": start, "stop": stop}
-        )
+        with internal_write(self):
+            self.write({"employee_id": employee.id, "start": start, "stop": stop})
         self._gema_check_schedule()
         self._gema_hold_slot()
         vals = {**self._gema_reminder_values(), "reminder_sent_date": False}
-        if not was_confirmed:
-            vals.update(
-                state="confirmed",
-                confirmed_date=fields.Datetime.now(),
-            )
-        self.write(vals)
+        if was_confirmed:
+            self.write(vals)
+        else:
+            self._gema_move("confirmed", confirmed_date=fields.Datetime.now(), **vals)
         self.message_post(
             body=Markup("<p>%s</p>")
             % self.env._(
@@ -735,7 +742,7 @@ class GemaBooking(models.Model):
     def _gema_when(self):
         """The scheduled start in the branch's time zone, for people."""
         self.ensure_one()
-        return format_datetime(self.env, self.start, tz=self.tz, dt_format="short")
+        return self.env["gema.planner"]._gema_when(self.company_id, self.start)
 
     def _gema_reminder_values(self):
         """BK-6: a reminder is due when the booking is after tomorrow; for
@@ -747,25 +754,26 @@ class GemaBooking(models.Model):
         return {"reminder_due": day > today + timedelta(days=1)}
 
     def _gema_hold_slot(self):
-        """Hold (or move) the technician through ``gema.technician.slot``,
-        the only way to hold one; its exclusion constraint is the guarantee.
+        """Hold the technician for the booked time, or move the hold
+        (``gema.planner._gema_hold``: a slot changing technician is
+        released and kept as the history).
 
         sudo: slots are written by the booking logic only, never directly
         by users; the booking's access rights were checked by its write."""
         self.ensure_one()
-        Slot = self.env["gema.technician.slot"].sudo()
-        if self.slot_id and self.slot_id.active:
-            self.slot_id.sudo().write(
-                {
-                    "employee_id": self.employee_id.id,
-                    "start": self.start,
-                    "stop": self.stop,
-                }
+        slot = (
+            self.env["gema.planner"]
+            .sudo()
+            ._gema_hold(
+                self,
+                self.sudo().slot_id.filtered("active"),
+                self.employee_id,
+                self.start,
+                self.stop,
             )
-        else:
-            self.slot_id = Slot._gema_hold(
-                self, self.employee_id, self.start, self.stop
-            )
+        )
+        if slot != self.slot_id:
+            self.slot_id = slot
 
     def _gema_release_slot(self):
         """Free the technician; the archived slot is the history."""
@@ -774,229 +782,17 @@ class GemaBooking(models.Model):
             slots.active = False
 
     def _gema_check_schedule(self):
-        """Refuse a schedule the branch or the technician cannot keep: in
-        the past, outside operating hours, outside the technician's working
-        time or longer than their remaining day, an archived technician, or
-        no free service bay. Double-booking is refused by the slot."""
-        now = fields.Datetime.now()
+        """Refuse a schedule the branch or the technician cannot keep
+        (``gema.planner._gema_check_schedule``)."""
+        planner = self.env["gema.planner"]
         for booking in self:
-            # sudo: archived state and working calendar are HR data.
-            employee = booking.employee_id.sudo().with_context(active_test=False)
-            if not employee.active:
-                raise ValidationError(
-                    self.env._(
-                        "%(technician)s is archived and cannot be booked.",
-                        technician=employee.name,
-                    )
-                )
-            if booking.start < now:
-                raise ValidationError(
-                    self.env._(
-                        "%(when)s is in the past. Choose a later time.",
-                        when=booking._gema_when(),
-                    )
-                )
-            company = booking.company_id
-            tz = pytz.timezone(booking.tz)
-            local = pytz.utc.localize(booking.start).astimezone(tz)
-            day_start = tz.localize(datetime.combine(local.date(), time.min))
-            day_end = day_start + timedelta(days=1)
-            branch = self._gema_branch_intervals(company, day_start, day_end)
-            start = pytz.utc.localize(booking.start)
-            stop = pytz.utc.localize(booking.stop)
-            if not _containing(branch, start, start):
-                raise ValidationError(
-                    self.env._(
-                        "%(when)s is outside the operating hours of %(branch)s.",
-                        when=booking._gema_when(),
-                        branch=company.name,
-                    )
-                )
-            mine = self._gema_work_intervals(company, employee, day_start, day_end)[
-                employee.id
-            ]
-            interval = _containing(mine, start, start)
-            if not interval:
-                raise ValidationError(
-                    self.env._(
-                        "%(technician)s does not work at %(when)s (time off or "
-                        "outside their working hours).",
-                        technician=employee.name,
-                        when=booking._gema_when(),
-                    )
-                )
-            if stop > interval[1]:
-                raise ValidationError(
-                    self.env._(
-                        "The service takes longer than %(technician)s's remaining "
-                        "working day: it would end at %(stop)s, their day ends at "
-                        "%(end)s.",
-                        technician=employee.name,
-                        stop=stop.astimezone(tz).strftime("%H:%M"),
-                        end=interval[1].astimezone(tz).strftime("%H:%M"),
-                    )
-                )
-            if company.gema_service_bays:
-                busy = self._gema_busy_slots(
-                    company, employee, booking.start, booking.stop
-                )
-                others = [s for s in busy if s["id"] != booking.slot_id.id]
-                if _max_overlap(others, booking.start, booking.stop) >= (
-                    company.gema_service_bays
-                ):
-                    raise ValidationError(
-                        self.env._(
-                            "All %(bays)s service bays of %(branch)s are taken at "
-                            "%(when)s.",
-                            bays=company.gema_service_bays,
-                            branch=company.name,
-                            when=booking._gema_when(),
-                        )
-                    )
-
-    @api.model
-    def _gema_branch_intervals(self, company, start_dt, end_dt):
-        """The branch's opening hours (leaves such as public holidays
-        removed) between two aware datetimes."""
-        calendar = company._gema_operating_calendar()
-        if not calendar:
-            return None
-        return calendar._work_intervals_batch(start_dt, end_dt)[False]
-
-    @api.model
-    def _gema_work_intervals(self, company, employees, start_dt, end_dt):
-        """{employee id: intervals} when each technician can work: their
-        working calendar with their time off and the calendar's leaves
-        (public holidays, collective leave), within the branch's opening
-        hours. One calendar computation per distinct calendar."""
-        branch = self._gema_branch_intervals(company, start_dt, end_dt)
-        calendar_of = {}
-        # sudo: working calendars are private employee data (HR rights);
-        # only the resulting free intervals are used.
-        for employee in employees.sudo():
-            calendar = (
-                employee.resource_calendar_id or company._gema_operating_calendar()
+            planner._gema_check_schedule(
+                booking.company_id,
+                booking.employee_id,
+                booking.start,
+                booking.stop,
+                booking.slot_id,
             )
-            calendar_of.setdefault(calendar, employee.browse())
-            calendar_of[calendar] |= employee
-        result = {}
-        for calendar, members in calendar_of.items():
-            resources = members.resource_id
-            intervals = calendar._work_intervals_batch(
-                start_dt, end_dt, resources=resources
-            )
-            for employee in members:
-                own = intervals[employee.resource_id.id]
-                result[employee.id] = own & branch if branch is not None else own
-        return result
-
-    @api.model
-    def _gema_busy_slots(self, company, employees, start, stop):
-        """The active slots between ``start`` and ``stop`` (UTC) of
-        ``employees`` and of every technician of ``company`` (for the bay
-        count), read with one query.
-
-        sudo: only the times are used; the public booking page must see
-        which times are taken without seeing whose bookings they are.
-        """
-        rows = (
-            self.env["gema.technician.slot"]
-            .sudo()
-            ._gema_overlapping(start, stop, employees, company)
-        )
-        keys = ("id", "employee_id", "start", "stop", "company_id")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
-
-    @api.model
-    def _gema_technicians(self, company):
-        """The branch's technicians (sudo: the public booking page needs
-        them to list free times; only their ids and calendars are used)."""
-        return (
-            self.env["hr.employee"]
-            .sudo()
-            .search([("company_id", "=", company.id), ("gema_technician", "=", True)])
-        )
-
-    @api.model
-    def _gema_free_slots(self, company, service_type, day, employees=None):
-        """Every start time on the branch's slot grid at which a technician
-        is free for the whole service (BK-4): within their working calendar
-        and time off, the branch's hours and bays, not overlapping an active
-        slot, not in the past. ``day`` is a branch-local date; returns dicts
-        ``{"employee_id", "start", "stop"}`` (UTC naive) sorted by start.
-        """
-        if employees is None:
-            employees = self._gema_technicians(company)
-        employees = employees.filtered("active")
-        calendar = company._gema_operating_calendar()
-        if not employees or not service_type:
-            return []
-        tz = pytz.timezone(calendar.tz or "UTC")
-        day_start = tz.localize(datetime.combine(day, time.min))
-        day_end = tz.localize(datetime.combine(day + timedelta(days=1), time.min))
-        now = pytz.utc.localize(fields.Datetime.now())
-        if day_end <= now:
-            return []
-        intervals = self._gema_work_intervals(company, employees, day_start, day_end)
-        busy = self._gema_busy_slots(
-            company, employees, _naive(day_start), _naive(day_end)
-        )
-        busy_of = {}
-        for slot in busy:
-            busy_of.setdefault(slot["employee_id"], []).append(slot)
-        bay_slots = [s for s in busy if s["company_id"] == company.id]
-        bays = company.gema_service_bays
-        step = timedelta(minutes=company.gema_booking_slot_minutes or 30)
-        duration = timedelta(hours=service_type.duration)
-        free = []
-        for employee in employees:
-            mine = busy_of.get(employee.id, [])
-            for begin, end, _meta in intervals.get(employee.id, []):
-                steps = -(-(begin - day_start) // step)
-                local = tz.normalize(day_start + steps * step)
-                while local + duration <= end:
-                    start, stop = _naive(local), _naive(local + duration)
-                    if (
-                        local >= now
-                        and not any(
-                            s["start"] < stop and s["stop"] > start for s in mine
-                        )
-                        and (not bays or _max_overlap(bay_slots, start, stop) < bays)
-                    ):
-                        free.append(
-                            {"employee_id": employee.id, "start": start, "stop": stop}
-                        )
-                    local = tz.normalize(local + step)
-        free.sort(key=lambda s: (s["start"], s["employee_id"]))
-        return free
-
-    @api.model
-    def _gema_nearest_slots(self, company, service_type, requested_start, limit=5):
-        """BK-7: the free times nearest to ``requested_start`` (UTC), before
-        or after it, one technician per time, looking up to two weeks
-        either way."""
-        calendar = company._gema_operating_calendar()
-        tz = pytz.timezone(calendar.tz or "UTC")
-        day = pytz.utc.localize(requested_start).astimezone(tz).date()
-        today = datetime.now(tz).date()
-        found = {}
-        enough_at = None
-        for distance in range(15):
-            days = {day + timedelta(days=distance), day - timedelta(days=distance)}
-            for current in sorted(d for d in days if d >= today):
-                for slot in self._gema_free_slots(company, service_type, current):
-                    found.setdefault(slot["start"], slot)
-            if enough_at is None and len(found) >= limit:
-                enough_at = distance
-            elif enough_at is not None:
-                # One more day each way: its early or late times may still
-                # be nearer than the farthest found so far.
-                break
-        nearest = sorted(
-            found.values(),
-            key=lambda s: (abs(s["start"] - requested_start), s["start"]),
-        )
-        return nearest[:limit]
 
     # Messages, proof, checklist ---------------------------------------------
 
@@ -1091,6 +887,37 @@ class GemaBooking(models.Model):
         channel = values.get("channel") or "website"
         if channel not in dict(CHANNELS):
             problems.append(self.env._("The channel is not valid."))
+        company, service_type = self._gema_request_branch_service(
+            values, clean, problems
+        )
+        requested = self._gema_request_start(values, problems)
+        if problems:
+            raise ValidationError("\n".join(problems))
+        if channel == "website" and service_type:
+            self.env["gema.planner"]._gema_check_free(company, service_type, requested)
+        return self.create(
+            {
+                **clean,
+                # A request from the website has no service advisor yet.
+                "user_id": self._default_user_id().id
+                if channel != "website"
+                else False,
+                "service_type_id": service_type.id,
+                "requested_start": requested,
+                "channel": channel,
+                "company_id": company.id,
+                "customer_link": values.get("customer_link") or False,
+                "request_key": key,
+                "request_ip": _ip(values.get("request_ip")),
+            }
+        )
+
+    @api.model
+    def _gema_request_branch_service(self, values, clean, problems):
+        """The branch and the service of a request: the ids given must
+        exist, and the service be active and offered by the branch (or
+        else a complaint described). Each problem is added to
+        ``problems``."""
         # sudo: the website user may not read companies or services; ids
         # given by the form are only checked to exist and be offered.
         company = (
@@ -1118,6 +945,13 @@ class GemaBooking(models.Model):
                     "Choose a service offered by the branch or describe the complaint."
                 )
             )
+        return company, service_type
+
+    @api.model
+    def _gema_request_start(self, values, problems):
+        """The requested arrival (naive UTC) of a request, given as a
+        datetime or its text; a missing, unreadable or past one is added
+        to ``problems``."""
         requested = values.get("requested_start")
         if isinstance(requested, str):
             try:
@@ -1128,36 +962,7 @@ class GemaBooking(models.Model):
             problems.append(self.env._("Choose the date and time of arrival."))
         elif requested < fields.Datetime.now():
             problems.append(self.env._("The requested time is in the past."))
-        if problems:
-            raise ValidationError("\n".join(problems))
-        if channel == "website" and service_type:
-            # The public page offers only free times; one may have been
-            # taken since the page was shown.
-            tz = pytz.timezone(company._gema_operating_calendar().tz or "UTC")
-            day = pytz.utc.localize(requested).astimezone(tz).date()
-            free = self._gema_free_slots(company, service_type, day)
-            if not any(slot["start"] == requested for slot in free):
-                raise ValidationError(
-                    self.env._(
-                        "This time is no longer free. Please choose another time."
-                    )
-                )
-        return self.create(
-            {
-                **clean,
-                # A request from the website has no service advisor yet.
-                "user_id": self._default_user_id().id
-                if channel != "website"
-                else False,
-                "service_type_id": service_type.id,
-                "requested_start": requested,
-                "channel": channel,
-                "company_id": company.id,
-                "customer_link": values.get("customer_link") or False,
-                "request_key": key,
-                "request_ip": _ip(values.get("request_ip")),
-            }
-        )
+        return requested
 
     # Check-in ----------------------------------------------------------------
 
@@ -1273,14 +1078,7 @@ class GemaBooking(models.Model):
         today = datetime.now(tz).date()
         day = pytz.utc.localize(self.start).astimezone(tz).date()
         if (calendar.id, day) not in cache:
-            policy = self.env.ref(
-                "gema_sop.sla_policy_bk6_reminder", raise_if_not_found=False
-            )
-            cache[calendar.id, day] = (
-                policy._gema_shift_day(calendar, day, -1)
-                if policy
-                else day - timedelta(days=1)
-            )
+            cache[calendar.id, day] = calendar._gema_shift_day(day, -1)
         return today >= cache[calendar.id, day]
 
     def _gema_plan_reminder_activity(self):
@@ -1302,10 +1100,6 @@ class GemaBooking(models.Model):
         )
 
 
-def _naive(dt):
-    return dt.astimezone(pytz.utc).replace(tzinfo=None)
-
-
 def _int(value):
     """A record id from a form or a script; 0 for anything else (also for
     numbers no id can be: PostgreSQL ids are 32-bit)."""
@@ -1319,28 +1113,3 @@ def _int(value):
 def _ip(value):
     """The visitor's IP address as given by the server, or False."""
     return value if isinstance(value, str) and _IP.match(value) else False
-
-
-def _containing(intervals, start, stop):
-    """The interval (start, stop, meta) that holds [start, stop], or None."""
-    if intervals is None:
-        return (start, stop, None)
-    for interval in intervals:
-        if interval[0] <= start and stop <= interval[1] and start < interval[1]:
-            return interval
-    return None
-
-
-def _max_overlap(slots, start, stop):
-    """The most slots running at one moment within [start, stop)."""
-    events = []
-    for slot in slots:
-        if slot["start"] < stop and slot["stop"] > start:
-            events.append((max(slot["start"], start), 1))
-            events.append((min(slot["stop"], stop), -1))
-    events.sort()
-    running = peak = 0
-    for _moment, delta in events:
-        running += delta
-        peak = max(peak, running)
-    return peak

@@ -15,14 +15,15 @@ STATES = [
     ("escalated", "Escalated"),
     ("closed", "Closed"),
 ]
-# From a state, the states a conversation may reach. Answering happens by
-# itself when the first message goes out; a customer writing again after an
-# answer keeps the conversation answered.
+# From a state, the steps of a conversation (buttons ``action_<step>``) and
+# the state each leads to. Answering has no button: it happens by itself when
+# the first message goes out; a customer writing again after an answer keeps
+# the conversation answered. An escalation handled goes back to the officer.
 TRANSITIONS = {
-    "new": {"answered", "escalated", "closed"},
-    "answered": {"escalated", "closed"},
-    "escalated": {"answered", "closed"},
-    "closed": set(),
+    "new": {"answer": "answered", "escalate": "escalated", "close": "closed"},
+    "answered": {"escalate": "escalated", "close": "closed"},
+    "escalated": {"resolve_escalation": "answered", "close": "closed"},
+    "closed": {},
 }
 CHANNELS = [
     ("whatsapp", "WhatsApp"),
@@ -80,10 +81,12 @@ class GemaConversation(models.Model):
     _inherit = [
         "gema.sla.mixin",
         "gema.message.mixin",
+        "gema.state.mixin",
         "gema.customer.decision.mixin",
         "gema.customer.mixin",
         "portal.mixin",
     ]
+    _gema_transitions = TRANSITIONS
     # CS-6: the closing message counts once it left (link marked sent,
     # gateway accepted, email sent).
     _gema_sent_date_fields = {
@@ -112,6 +115,10 @@ class GemaConversation(models.Model):
         index=True,
         group_expand="_expand_states",
     )
+    # The steps the state allows (``TRANSITIONS``), for the buttons.
+    can_escalate = fields.Boolean(compute="_compute_gema_can")
+    can_resolve_escalation = fields.Boolean(compute="_compute_gema_can")
+    can_close = fields.Boolean(compute="_compute_gema_can")
     channel = fields.Selection(
         CHANNELS,
         required=True,
@@ -358,8 +365,6 @@ class GemaConversation(models.Model):
         return conversations
 
     def write(self, vals):
-        if "state" in vals:
-            self._gema_check_transition(vals["state"])
         result = super().write(vals)
         if "customer_phone" in vals:
             self._gema_link_customer()
@@ -376,25 +381,15 @@ class GemaConversation(models.Model):
             if partner.gema_whatsapp_e164 and not conversation.customer_phone:
                 conversation.customer_phone = partner.gema_whatsapp_e164
 
-    def _gema_check_transition(self, target):
-        wrong = self.filtered(
-            lambda c: c.state != target and target not in TRANSITIONS[c.state]
+    def _gema_transition_refused(self, state):
+        return self.env._(
+            "A conversation cannot go from %(from)s to %(to)s: %(conversations)s",
+            **{
+                "from": self._gema_states_text(),
+                "to": self._gema_state_label(state),
+                "conversations": ", ".join(self.mapped("display_name")),
+            },
         )
-        if wrong:
-            labels = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "A conversation cannot go from %(from)s to %(to)s: "
-                    "%(conversations)s",
-                    **{
-                        "from": ", ".join(
-                            sorted({labels[s] for s in wrong.mapped("state")})
-                        ),
-                        "to": labels[target],
-                        "conversations": ", ".join(wrong.mapped("display_name")),
-                    },
-                )
-            )
 
     # Customer and messages --------------------------------------------------
 
@@ -410,7 +405,7 @@ class GemaConversation(models.Model):
         if message.subtype_id in self._gema_customer_subtypes():
             unanswered = self.filtered(lambda c: not c.first_response_date)
             unanswered.write({"first_response_date": message.date})
-            unanswered.filtered(lambda c: c.state == "new").write({"state": "answered"})
+            unanswered.filtered(lambda c: c.state == "new")._gema_move("answered")
         elif message.subtype_id == self.env.ref("gema_sop.mt_customer_inbound"):
             self.write({"last_inbound_date": message.date})
         return result
@@ -575,7 +570,7 @@ class GemaConversation(models.Model):
         """CS-5: the escalation form is filled in (to whom or which division,
         and why); the conversation goes to that person's desk with an
         activity, and the escalation time standard starts."""
-        self._gema_check_transition("escalated")
+        self._gema_check_action("escalate")
         incomplete = self.filtered(
             lambda c: not (c.escalated_to_id or c.escalation_division)
             or not (c.escalation_reason or "").strip()
@@ -591,12 +586,10 @@ class GemaConversation(models.Model):
         for conversation in self:
             if not conversation.escalated_to_id:
                 conversation.escalated_to_id = conversation._gema_branch_supervisor()
-        self.write(
-            {
-                "state": "escalated",
-                "escalation_date": fields.Datetime.now(),
-                "escalation_done_date": False,
-            }
+        self._gema_move(
+            "escalated",
+            escalation_date=fields.Datetime.now(),
+            escalation_done_date=False,
         )
         for conversation in self.filtered("escalated_to_id"):
             conversation.activity_schedule(
@@ -609,8 +602,7 @@ class GemaConversation(models.Model):
     def action_resolve_escalation(self):
         """CS-5: the supervisor (or division) wrote the answer: back to the
         officer, who tells the customer and closes."""
-        self._gema_check_transition("answered")
-        not_escalated = self.filtered(lambda c: c.state != "escalated")
+        not_escalated = self.filtered(lambda c: not c.can_resolve_escalation)
         if not_escalated:
             raise UserError(
                 self.env._(
@@ -646,7 +638,7 @@ class GemaConversation(models.Model):
             user_id=False,
             feedback=self.env._("Escalation handled."),
         )
-        self.write({"state": "answered", "escalation_done_date": fields.Datetime.now()})
+        self._gema_move("answered", escalation_done_date=fields.Datetime.now())
 
     def action_send_closing(self):
         """CS-6: the closing message, with thanks and the rating link, once
@@ -672,7 +664,7 @@ class GemaConversation(models.Model):
 
     def action_close(self):
         """CS-6/CS-7: close with the outcome, after the closing steps."""
-        self._gema_check_transition("closed")
+        self._gema_check_action("close")
         self._gema_check_closing_steps(need_closing_sent=True)
         no_outcome = self.filtered(lambda c: not c.outcome)
         if no_outcome:
@@ -682,7 +674,7 @@ class GemaConversation(models.Model):
                     conversations=", ".join(no_outcome.mapped("display_name")),
                 )
             )
-        self.write({"state": "closed", "closed_date": fields.Datetime.now()})
+        self._gema_move("closed", closed_date=fields.Datetime.now())
 
     def _gema_check_closing_steps(self, need_closing_sent):
         problems = []

@@ -16,6 +16,21 @@ STATES = [
     ("closed", "Closed"),
 ]
 OPEN_STATES = ("to_call", "no_answer")
+# From a state, the steps of a follow-up (buttons ``action_<step>``) and the
+# state each leads to. The customer is called until reached (FU-2, FU-6); a
+# follow-up is closed once reached, or unreachable after ``MAX_ATTEMPTS``
+# calls (a button's own check).
+TRANSITIONS = {
+    "to_call": {"no_answer": "no_answer", "contacted": "contacted"},
+    "no_answer": {
+        "no_answer": "no_answer",
+        "contacted": "contacted",
+        "close": "closed",
+    },
+    "contacted": {"request_testimonial": "testimonial", "close": "closed"},
+    "testimonial": {"close": "closed"},
+    "closed": {},
+}
 OUTCOMES = [
     ("satisfied", "Satisfied"),
     ("feedback", "Feedback or Suggestion"),
@@ -62,6 +77,7 @@ class GemaFollowup(models.Model):
         "gema.state.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_followup"
+    _gema_transitions = TRANSITIONS
     # FU-4: the written follow-up counts as the attempt once it left.
     _gema_sent_date_fields = {
         "gema_sop.mail_template_followup_message": "first_attempt_date",
@@ -81,6 +97,11 @@ class GemaFollowup(models.Model):
         index=True,
         readonly=True,
     )
+    # The steps the state allows (``TRANSITIONS``), for the buttons.
+    can_no_answer = fields.Boolean(compute="_compute_gema_can")
+    can_contacted = fields.Boolean(compute="_compute_gema_can")
+    can_request_testimonial = fields.Boolean(compute="_compute_gema_can")
+    can_close = fields.Boolean(compute="_compute_gema_can")
     service_job_id = fields.Many2one(
         "gema.service.job",
         required=True,
@@ -314,7 +335,7 @@ class GemaFollowup(models.Model):
     def action_no_answer(self):
         """FU-6: the customer did not answer; plan the next attempt on the
         next working day. The follow-up stays on the list."""
-        self._gema_check_state(OPEN_STATES)
+        self._gema_check_action("no_answer")
         self._gema_check_phone()
         now = fields.Datetime.now()
         call = self.env.ref("mail.mail_activity_data_call")
@@ -347,7 +368,7 @@ class GemaFollowup(models.Model):
     def action_contacted(self):
         """FU-2: the customer was reached and asked about the vehicle; the
         outcome is recorded, and a complaint goes to the CS supervisor."""
-        self._gema_check_state(OPEN_STATES)
+        self._gema_check_action("contacted")
         self._gema_check_phone()
         for followup in self:
             missing = []
@@ -424,7 +445,7 @@ class GemaFollowup(models.Model):
         """FU-3: only after a positive answer, with the branch's review link;
         the request offers no reward (FU-5)."""
         self.ensure_one()
-        if self.state != "contacted" or self.outcome != "satisfied":
+        if not self.can_request_testimonial or self.outcome != "satisfied":
             raise UserError(
                 self.env._(
                     "A testimonial is only requested from a satisfied customer, "
@@ -595,12 +616,7 @@ class GemaFollowup(models.Model):
         self.ensure_one()
         calendar = self.company_id._gema_operating_calendar()
         today = datetime.now(pytz.timezone(self.gema_tz)).date()
-        # A working-time policy shifts days by the calendar's working days.
-        return (
-            self.env["gema.sla.policy"]
-            .new({"time_mode": "working"})
-            ._gema_shift_day(calendar, today, 1)
-        )
+        return calendar._gema_shift_day(today, 1)
 
     def _gema_sla_owner(self):
         """The CS supervisor owns an open complaint's standard; the service

@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import assign_number
+from ..tools.internal_write import internal_write, is_internal_write
 from .gema_service_job_line import CLOSED_JOB_STATES
 
 STATES = [
@@ -17,25 +18,43 @@ STATES = [
     ("delivered", "Delivered"),
     ("cancelled", "Cancelled"),
 ]
-# The only moves a job can make. Quality check goes back to work when the
-# check fails; work goes back to waiting for approval when new extra work is
-# found on the way.
+# The only moves a job can make: from a state, its steps (buttons
+# ``action_<step>``) and the state each leads to. Quality check goes back to
+# work when the check fails; work goes back to waiting for approval when new
+# extra work is found on the way. Asking again for an approval keeps the job
+# waiting; starting work in progress resumes it when paused.
 TRANSITIONS = {
-    "reception": {"inspection", "cancelled"},
-    "inspection": {"waiting_approval", "in_progress", "cancelled"},
-    "waiting_approval": {"in_progress", "cancelled"},
-    "in_progress": {"waiting_approval", "quality_check", "cancelled"},
-    "quality_check": {"in_progress", "ready", "cancelled"},
-    "ready": {"delivered"},
-    "delivered": set(),
-    "cancelled": set(),
+    "reception": {"inspect": "inspection", "cancel": "cancelled"},
+    "inspection": {
+        "request_approval": "waiting_approval",
+        "start": "in_progress",
+        "cancel": "cancelled",
+    },
+    "waiting_approval": {
+        "request_approval": "waiting_approval",
+        "start": "in_progress",
+        "cancel": "cancelled",
+    },
+    "in_progress": {
+        "request_approval": "waiting_approval",
+        "start": "in_progress",
+        "finish": "quality_check",
+        "cancel": "cancelled",
+    },
+    "quality_check": {
+        "qc_fail": "in_progress",
+        "ready": "ready",
+        "cancel": "cancelled",
+    },
+    "ready": {"deliver": "delivered"},
+    "delivered": {},
+    "cancelled": {},
 }
 # A job longer than this (hours of estimated work) gets periodic updates (ST-3).
 LONG_JOB_HOURS = 3.0
 # What a technician (without a desk role) may change on their jobs: their
 # steps and confirmations, nothing about the customer or the estimates.
 TECHNICIAN_FIELDS = {
-    "state",
     "paused",
     "pause_reason",
     "started_date",
@@ -59,7 +78,8 @@ class GemaServiceJob(models.Model):
 
     Opened at vehicle reception (from a booking, or as a walk-in), the job
     goes through inspection, the customer's approval of extra work, work,
-    quality check, pickup and delivery (``TRANSITIONS`` refuses any other
+    quality check, pickup and delivery (``TRANSITIONS``, read by the
+    buttons and the form through ``gema.state.mixin``, refuses any other
     move). Its technicians are held through ``gema.technician.slot`` for the
     planned time, so that no technician is ever on two jobs or a job and a
     booking at once (BK-4). The time standards of the SOP (contact within 2
@@ -75,10 +95,17 @@ class GemaServiceJob(models.Model):
         "gema.message.mixin",
         "gema.checklist.mixin",
         "gema.state.mixin",
+        "gema.field.guard.mixin",
         "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_service_job"
+    _gema_transitions = TRANSITIONS
+    _gema_can_depends = ("paused",)
+    # Technicians report their steps; the customer, estimates and plan are
+    # the desk's.
+    _gema_desk_groups = ("gema_sop.group_service_advisor", "gema_sop.group_cs_officer")
+    _gema_writable_fields = {"gema_sop.group_technician": TECHNICIAN_FIELDS}
     # ST-1, ST-5: told when the message left, not when the button was pressed.
     _gema_sent_date_fields = {
         "gema_sop.mail_template_service_job_initial": "initial_notice_date",
@@ -99,6 +126,15 @@ class GemaServiceJob(models.Model):
         index=True,
         readonly=True,
     )
+    # The steps the state allows (``TRANSITIONS``), for the buttons.
+    can_inspect = fields.Boolean(compute="_compute_gema_can")
+    can_request_approval = fields.Boolean(compute="_compute_gema_can")
+    can_start = fields.Boolean(compute="_compute_gema_can")
+    can_finish = fields.Boolean(compute="_compute_gema_can")
+    can_qc_fail = fields.Boolean(string="Can Fail QC", compute="_compute_gema_can")
+    can_ready = fields.Boolean(compute="_compute_gema_can")
+    can_deliver = fields.Boolean(compute="_compute_gema_can")
+    can_cancel = fields.Boolean(compute="_compute_gema_can")
     company_id = fields.Many2one(
         "res.company",
         string="Branch",
@@ -492,24 +528,9 @@ class GemaServiceJob(models.Model):
         return result
 
     def _gema_check_write(self, vals):
-        """Technicians change only their steps (the state itself moves only
-        through the actions: ``gema.state.mixin``); a promised
-        completion moves later only with a delay notice (ST-5)."""
-        user = self.env.user
-        desk = user.has_group("gema_sop.group_service_advisor") or user.has_group(
-            "gema_sop.group_cs_officer"
-        )
-        if not (self.env.su or desk):
-            forbidden = set(vals) - TECHNICIAN_FIELDS - self._gema_engine_fields()
-            if forbidden:
-                raise UserError(
-                    self.env._(
-                        "Technicians report their steps on the job; the "
-                        "customer, estimates and plan are changed by the "
-                        "service advisor."
-                    )
-                )
-        if vals.get("promised_date") and not self.env.context.get("gema_delay_notice"):
+        """A promised completion moves later only with a delay notice
+        (ST-5): the delay notice's own write (``_gema_record_delay``)."""
+        if vals.get("promised_date") and not is_internal_write(self):
             new = fields.Datetime.to_datetime(vals["promised_date"])
             later = self.filtered(lambda j: j.promised_date and new > j.promised_date)
             if later:
@@ -522,22 +543,17 @@ class GemaServiceJob(models.Model):
                     )
                 )
 
-    @api.model
-    def _gema_engine_fields(self):
-        """Fields the mixins write for everyone (SLA summary, chatter)."""
-        return {
-            "gema_sla_deadline",
-            "gema_sla_result",
-            "last_update_date",
-            "message_follower_ids",
-            "activity_ids",
-            "message_main_attachment_id",
-        }
+    def _gema_fields_refused(self, names):
+        return self.env._(
+            "Technicians report their steps on the job; the customer, "
+            "estimates and plan are changed by the service advisor."
+        )
 
     # Actions -------------------------------------------------------------------
 
     def action_inspect(self):
         """The vehicle was received; inspection starts."""
+        self._gema_check_action("inspect")
         self._gema_move("inspection")
         return True
 
@@ -601,6 +617,7 @@ class GemaServiceJob(models.Model):
             raise UserError(
                 self.env._("Add the proposed extra work before asking for approval.")
             )
+        self._gema_check_action("request_approval")
         if self.state != "waiting_approval":
             self._gema_move("waiting_approval")
         proposed.approval_expires = proposed._gema_approval_expiry()
@@ -622,6 +639,7 @@ class GemaServiceJob(models.Model):
                         job=job.name,
                     )
                 )
+            job._gema_check_action("start")
             job._gema_move("in_progress")
             if not job.started_date:
                 job.started_date = fields.Datetime.now()
@@ -661,6 +679,7 @@ class GemaServiceJob(models.Model):
     def action_finish(self):
         """Technician: the work is done; the quality check follows."""
         self._gema_check_technician_access()
+        self._gema_check_action("finish")
         for job in self:
             if job.pending_approval_count:
                 raise UserError(
@@ -705,6 +724,7 @@ class GemaServiceJob(models.Model):
     def action_qc_fail(self):
         """The quality check failed: back to work."""
         self._gema_check_technician_access()
+        self._gema_check_action("qc_fail")
         self.write({"qc_passed_date": False, "qc_passed_by_id": False})
         self._gema_move("in_progress")
         return True
@@ -713,7 +733,7 @@ class GemaServiceJob(models.Model):
         """ST-4: after the final QC, tell the customer the vehicle is ready,
         when to collect it and the total estimated cost, with photos."""
         self.ensure_one()
-        if self.state != "quality_check" or not self.qc_passed_date:
+        if not self.can_ready or not self.qc_passed_date:
             raise UserError(
                 self.env._(
                     "%(job)s has not passed the final quality check; it cannot "
@@ -731,6 +751,7 @@ class GemaServiceJob(models.Model):
     def action_deliver(self):
         """The customer collected the vehicle; its follow-up call is due
         (FU-1, sudo: made by the system for whoever hands the vehicle over)."""
+        self._gema_check_action("deliver")
         self._gema_move("delivered")
         self.env["gema.followup"].sudo()._gema_create_for_jobs(self)
         return True
@@ -740,6 +761,7 @@ class GemaServiceJob(models.Model):
         return self.followup_ids._get_records_action(name=self.env._("Follow-ups"))
 
     def action_cancel(self):
+        self._gema_check_action("cancel")
         self._gema_move("cancelled")
         return True
 
@@ -768,22 +790,20 @@ class GemaServiceJob(models.Model):
 
     # Business methods ----------------------------------------------------------
 
-    def _gema_move(self, state, **values):
-        """Move to ``state`` or refuse the illegal transition."""
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        wrong = self.filtered(lambda j: state not in TRANSITIONS[j.state])
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(jobs)s cannot go from %(current)s to %(target)s.",
-                    jobs=", ".join(wrong.mapped("name")),
-                    current=", ".join(
-                        sorted({labels[s] for s in wrong.mapped("state")})
-                    ),
-                    target=labels[state],
-                )
-            )
-        self.with_context(gema_state_move=True).write(dict(values, state=state))
+    def _gema_allowed(self, step):
+        """Work in progress is started again only when paused (resumed)."""
+        allowed = super()._gema_allowed(step)
+        if step == "start":
+            allowed = allowed.filtered(lambda j: j.state != "in_progress" or j.paused)
+        return allowed
+
+    def _gema_transition_refused(self, state):
+        return self.env._(
+            "%(jobs)s cannot go from %(current)s to %(target)s.",
+            jobs=", ".join(self.mapped("name")),
+            current=self._gema_states_text(),
+            target=self._gema_state_label(state),
+        )
 
     def _gema_check_technician_access(self):
         """Technicians act on the jobs they are assigned to; desk roles and
@@ -823,28 +843,25 @@ class GemaServiceJob(models.Model):
     def _gema_sync_slots(self):
         """Hold each technician for the planned time; move the held slots
         when the plan changes, release them when a technician leaves the
-        job, the plan is cleared, or the job is delivered or cancelled."""
-        Slot = self.env["gema.technician.slot"]
-        slots = Slot.search(
+        job, the plan is cleared, or the job is delivered or cancelled
+        (``gema.planner._gema_hold``)."""
+        slots = self.env["gema.technician.slot"].search(
             [("res_model", "=", self._name), ("res_id", "in", self.ids)]
         )
+        planner = self.env["gema.planner"]
         for job in self:
-            held = slots.filtered(lambda s, job=job: s.res_id == job.id)
             keep = (
                 job.state not in CLOSED_JOB_STATES
                 and job.planned_start
                 and job.planned_stop
             )
-            wanted = job.technician_ids if keep else self.env["hr.employee"]
-            released = held.filtered(
-                lambda s, wanted=wanted: s.employee_id not in wanted
+            planner._gema_hold(
+                job,
+                slots.filtered(lambda s, job=job: s.res_id == job.id),
+                job.technician_ids if keep else self.env["hr.employee"],
+                job.planned_start,
+                job.planned_stop,
             )
-            released.active = False
-            for slot in held - released:
-                if (slot.start, slot.stop) != (job.planned_start, job.planned_stop):
-                    slot.write({"start": job.planned_start, "stop": job.planned_stop})
-            for employee in wanted - held.employee_id:
-                Slot._gema_hold(job, employee, job.planned_start, job.planned_stop)
         self.invalidate_recordset(["slot_ids"])
 
     def _gema_flag_delays(self):
@@ -895,7 +912,11 @@ class GemaServiceJob(models.Model):
             "delay_count": self.delay_count + 1,
         }
         values["promised_date"] = new_estimate
-        self.with_context(gema_delay_notice=True).write(values)
+        # The delay notice is the one way to move the promise later; the
+        # fields stay the user's part (the desk's).
+        self._gema_check_fields(values)
+        with internal_write(self):
+            self.write(values)
         return self._gema_notify("gema_sop.mail_template_service_job_delay")
 
     def _gema_log_decision(self, lines):

@@ -403,7 +403,8 @@ class GemaSlaPolicy(models.Model):
         line of ``record`` starting at ``start`` (naive UTC datetimes).
         Returns ``{}`` when a relative deadline has no anchor date."""
         self.ensure_one()
-        calendar = record._gema_sla_branch()._gema_operating_calendar()
+        branch = record._gema_sla_branch()
+        calendar = branch._gema_operating_calendar()
         if self.deadline_type == "duration":
             hours = self._gema_target_hours(calendar)
             return {
@@ -416,17 +417,20 @@ class GemaSlaPolicy(models.Model):
         anchor = record[self.anchor_field_id.name]
         if not anchor:
             return {}
-        tz = pytz.timezone(calendar.tz or "UTC")
+        tz = pytz.timezone(branch._gema_tz())
         if isinstance(anchor, datetime):
             anchor = pytz.utc.localize(anchor).astimezone(tz).date()
-        day = self._gema_shift_day(calendar, anchor, self.offset_days)
+        # In calendar time, days are plain days (no calendar to count in).
+        if self.time_mode == "calendar":
+            calendar = calendar.browse()
+        day = calendar._gema_shift_day(anchor, self.offset_days)
         hour, minute = divmod(round(self.deadline_hour * 60), 60)
         local = tz.localize(datetime.combine(day, time(min(hour, 23), minute)))
         deadline = local.astimezone(pytz.utc).replace(tzinfo=None)
         # The at-risk moment lies at the same share of the time left; the
         # second period (manager) is one more working (or calendar) day.
         at_risk = start + (deadline - start) * self.at_risk_ratio
-        next_day = self._gema_shift_day(calendar, day, 1)
+        next_day = calendar._gema_shift_day(day, 1)
         manager = tz.localize(datetime.combine(next_day, local.time()))
         return {
             "deadline": deadline,
@@ -447,27 +451,6 @@ class GemaSlaPolicy(models.Model):
                 planned[key] = self._gema_deadlines(record, start)
             result[record.id] = planned[key]
         return result
-
-    def _gema_shift_day(self, calendar, day, offset):
-        """``day`` moved by ``offset`` days; in working time, by working days
-        of the calendar (Sundays and public holidays skipped)."""
-        if self.time_mode == "calendar" or not calendar or not offset:
-            return day + timedelta(days=offset)
-        step = 1 if offset > 0 else -1
-        tz = pytz.timezone(calendar.tz or "UTC")
-        first = day + timedelta(days=step)
-        last = day + timedelta(days=step * (abs(offset) * 7 + 14))
-        low, high = min(first, last), max(first, last)
-        intervals = calendar._work_intervals_batch(
-            tz.localize(datetime.combine(low, time.min)),
-            tz.localize(datetime.combine(high, time.max)),
-        )[False]
-        working = sorted(
-            {start.date() for start, _stop, _meta in intervals}, reverse=step < 0
-        )
-        if len(working) < abs(offset):
-            return day + timedelta(days=offset)
-        return working[abs(offset) - 1]
 
 
 def _split(states):

@@ -247,7 +247,7 @@ class GemaSlaStatus(models.Model):
 
     def _gema_activity_note(self, whom):
         deadline = fields.Datetime.context_timestamp(
-            self.with_context(tz=self.user_id.tz or "Asia/Jakarta"), self.deadline
+            self.with_context(tz=self.company_id._gema_tz()), self.deadline
         ).strftime("%Y-%m-%d %H:%M")
         if whom == "user":
             text = self.env._(

@@ -177,7 +177,7 @@ class GemaTechnicianSlot(models.Model):
     def _gema_clash_error(self):
         """The message naming this (existing) slot as the clash."""
         self.ensure_one()
-        tz = self.employee_id.tz or self.env.user.tz or "Asia/Jakarta"
+        tz = self.company_id._gema_tz()
         record = self._gema_linked_record()
         return ValidationError(
             self.env._(

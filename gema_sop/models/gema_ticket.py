@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import assign_number
+from ..tools.internal_write import internal_write
 from .gema_message_mixin import partner_whatsapp_number
 
 STATES = [
@@ -16,15 +17,22 @@ STATES = [
     ("done", "Solved"),
     ("cancelled", "Cancelled"),
 ]
-# The only moves a ticket can make (AS-1 → AS-5).
+# The only moves a ticket can make (AS-1 → AS-5): from a state, its steps
+# (buttons ``action_<step>``) and the state each leads to. The warranty is
+# checked again after a correction of the purchase data; a solution carried
+# out goes to return shipping or straight to done.
 TRANSITIONS = {
-    "new": {"verified", "cancelled"},
-    "verified": {"analysis", "cancelled"},
-    "analysis": {"in_progress", "cancelled"},
-    "in_progress": {"shipping", "done", "cancelled"},
-    "shipping": {"done"},
-    "done": set(),
-    "cancelled": set(),
+    "new": {"check_warranty": "verified", "cancel": "cancelled"},
+    "verified": {
+        "check_warranty": "verified",
+        "start_analysis": "analysis",
+        "cancel": "cancelled",
+    },
+    "analysis": {"choose_solution": "in_progress", "cancel": "cancelled"},
+    "in_progress": {"resolve": ("shipping", "done"), "cancel": "cancelled"},
+    "shipping": {"mark_received": "done"},
+    "done": {},
+    "cancelled": {},
 }
 WARRANTY_STATUSES = [
     ("in_warranty", "In Warranty"),
@@ -71,11 +79,19 @@ class GemaTicket(models.Model):
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.state.mixin",
+        "gema.field.guard.mixin",
         "gema.customer.decision.mixin",
         "gema.customer.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
+    # AS-6: the desk writes everything; a technician the analysis, logistics
+    # the shipping of the tickets they are given.
+    _gema_desk_groups = ("gema_sop.group_cs_officer",)
+    _gema_writable_fields = {
+        "gema_sop.group_technician": TECHNICIAN_FIELDS,
+        "gema_sop.group_logistics": LOGISTICS_FIELDS,
+    }
     # AS-1, AS-2, AS-4: told when the message left, not when the button was
     # pressed.
     _gema_sent_date_fields = {
@@ -104,6 +120,13 @@ class GemaTicket(models.Model):
         index=True,
         readonly=True,
     )
+    # The steps the state allows (``TRANSITIONS``), for the buttons.
+    can_check_warranty = fields.Boolean(compute="_compute_gema_can")
+    can_start_analysis = fields.Boolean(compute="_compute_gema_can")
+    can_choose_solution = fields.Boolean(compute="_compute_gema_can")
+    can_resolve = fields.Boolean(compute="_compute_gema_can")
+    can_mark_received = fields.Boolean(compute="_compute_gema_can")
+    can_cancel = fields.Boolean(compute="_compute_gema_can")
     company_id = fields.Many2one(
         "res.company",
         string="Branch",
@@ -372,39 +395,14 @@ class GemaTicket(models.Model):
             assign_number(self, vals)
         return super().create(vals_list)
 
-    def write(self, vals):
-        self._gema_check_part(vals)
-        return super().write(vals)
-
-    def _gema_check_part(self, vals):
-        """A technician writes only the analysis, logistics only the
-        shipping (AS-6); the desk (CS officers) writes everything."""
-        user = self.env.user
-        if self.env.su or user.has_group("gema_sop.group_cs_officer"):
-            return
-        allowed = set(self._gema_engine_fields())
-        if user.has_group("gema_sop.group_technician"):
-            allowed |= TECHNICIAN_FIELDS
-        if user.has_group("gema_sop.group_logistics"):
-            allowed |= LOGISTICS_FIELDS
-        refused = set(vals) - allowed
-        if refused and not self.env.context.get("gema_state_move"):
-            labels = sorted(self._fields[name].string for name in refused)
-            raise UserError(
-                self.env._(
-                    "You may only change your part of the ticket; not: %(fields)s.",
-                    fields=", ".join(labels),
-                )
-            )
-
-    def _gema_engine_fields(self):
-        """Fields the SLA engine and the chatter write for anyone."""
-        return [
-            "gema_sla_deadline",
-            "gema_sla_result",
-            "message_main_attachment_id",
-            "activity_ids",
-        ]
+    def _gema_fields_refused(self, names):
+        labels = sorted(
+            self._fields[name]._description_string(self.env) for name in names
+        )
+        return self.env._(
+            "You may only change your part of the ticket; not: %(fields)s.",
+            fields=", ".join(labels),
+        )
 
     # Actions -------------------------------------------------------------------
 
@@ -416,7 +414,7 @@ class GemaTicket(models.Model):
     def action_check_warranty(self):
         """AS-2: decide the warranty status from the purchase date and the
         warranty terms (void when a reason says so)."""
-        self._gema_check_state({"new", "verified"})
+        self._gema_check_action("check_warranty")
         today = fields.Date.context_today(self)
         for ticket in self:
             reported = (ticket.create_date or fields.Datetime.now()).date()
@@ -453,7 +451,7 @@ class GemaTicket(models.Model):
 
     def action_start_analysis(self):
         """AS-3: hand the ticket to a technician for the technical analysis."""
-        self._gema_check_state({"verified"})
+        self._gema_check_action("start_analysis")
         missing = self.filtered(lambda t: not t.technician_id)
         if missing:
             raise UserError(
@@ -477,7 +475,7 @@ class GemaTicket(models.Model):
     def action_choose_solution(self):
         """AS-3: the analysis is written and the solution chosen; the
         solution's time standard starts."""
-        self._gema_check_state({"analysis"})
+        self._gema_check_action("choose_solution")
         for ticket in self:
             missing = []
             if not (ticket.analysis_report or "").strip():
@@ -497,7 +495,7 @@ class GemaTicket(models.Model):
 
     def action_resolve(self):
         """AS-3: the solution is carried out; a return goes to logistics."""
-        self._gema_check_state({"in_progress"})
+        self._gema_check_action("resolve")
         empty = self.filtered(lambda t: not (t.resolution_note or "").strip())
         if empty:
             raise UserError(
@@ -540,9 +538,9 @@ class GemaTicket(models.Model):
                         ticket=ticket.name,
                     )
                 )
-        self.with_context(gema_state_move=True).write(
-            {"shipped_date": fields.Datetime.now()}
-        )
+        # Logistics ship without writing the date themselves.
+        with internal_write(self):
+            self.write({"shipped_date": fields.Datetime.now()})
         return True
 
     def action_send_shipping_notice(self):
@@ -556,7 +554,7 @@ class GemaTicket(models.Model):
 
     def action_mark_received(self):
         """AS-4: the customer received the parcel (handover)."""
-        self._gema_check_state({"shipping"})
+        self._gema_check_action("mark_received")
         unshipped = self.filtered(lambda t: not t.shipped_date)
         if unshipped:
             raise UserError(
@@ -586,7 +584,7 @@ class GemaTicket(models.Model):
         return True
 
     def action_cancel(self):
-        self._gema_check_state({"new", "verified", "analysis", "in_progress"})
+        self._gema_check_action("cancel")
         self._gema_move("cancelled")
         return True
 
@@ -601,7 +599,7 @@ class GemaTicket(models.Model):
             raise UserError(self.env._("The ticket can be rated once it is solved."))
         if str(rating) not in dict(RATINGS):
             raise UserError(self.env._("Choose a rating from 1 to 5."))
-        self.with_context(gema_state_move=True).write(
+        self.write(
             {
                 "rating": str(rating),
                 "rating_comment": (comment or "").strip()[:MAX_RATING_COMMENT] or False,

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 
 from ..tools import normalize_phone
 
+DEFAULT_TZ = "Asia/Jakarta"
+
 
 class ResCompany(models.Model):
     """Customer-care settings of a company or branch.
@@ -188,7 +190,11 @@ class ResCompany(models.Model):
         return self.gema_operating_calendar_id or self.resource_calendar_id
 
     def _gema_tz(self):
-        """The branch's time zone, in which customers and staff read times:
-        its operating calendar's (the SOPs' branches are in WIB)."""
+        """The branch's time zone, in which customers and staff read times
+        and in which the SOPs' days begin: its operating calendar's. The
+        one place that decides it: without a branch (the public page before
+        one is chosen) or a calendar, WIB, where the SOPs' branches are."""
+        if not self:
+            return DEFAULT_TZ
         self.ensure_one()
-        return self._gema_operating_calendar().tz or "Asia/Jakarta"
+        return self._gema_operating_calendar().tz or DEFAULT_TZ

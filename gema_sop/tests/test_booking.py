@@ -644,6 +644,24 @@ class TestBooking(BookingCase):
             booking.message_ids.filtered(lambda m: "Rescheduled from" in (m.body or ""))
         )
 
+    def test_bk9_reschedule_to_another_technician_keeps_the_first_as_history(self):
+        """BK-9 / BK-4: a confirmed booking moved to another technician
+        releases the first one's slot (archived: the history, as a job's)
+        and holds the other one; the first technician is free again."""
+        booking = self._booking()
+        slot = booking.slot_id
+        booking.with_user(self.advisor)._gema_reschedule(
+            self.tech2, wib(25, 14), wib(25, 15)
+        )
+        self.assertFalse(slot.active)
+        self.assertEqual((slot.employee_id, slot.start), (self.tech, wib(24, 9)))
+        held = booking.slot_id
+        self.assertEqual(
+            (held.employee_id, held.start, held.active), (self.tech2, wib(25, 14), True)
+        )
+        self.assertEqual(len(self._slot_of(booking)), 2)
+        self.assertTrue(self._booking(start=wib(24, 9), license_plate="BK 2 B").slot_id)
+
     def test_bk9_daily_list_report(self):
         """BK-9: the daily booking list groups bookings per branch and day."""
         tuesday = self._booking(start=wib(24, 9))

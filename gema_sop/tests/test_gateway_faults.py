@@ -232,12 +232,13 @@ def test_slow_api_queue_drains_within_the_budget_each_message_once(
     concurrency_db, tmp_path
 ):
     """G-3, robustness: each call takes longer than the time budget divided
-    by the batch size (0.3 s > 2 s / 20): every run stops in its budget and
-    hands over to the next, the queue drains, each message is sent once."""
+    by the batch size (0.3 s > 4 s / 20; far within the 1 s timeout, for a
+    loaded machine): every run stops in its budget and hands over to the
+    next, the queue drains, each message is sent once."""
     registry = _registry(concurrency_db)
     with _fake_api() as fake:
         fake.latency = 0.3
-        ids = _queue(registry, fake, "Slow", 20, budget=2, timeout=1)
+        ids = _queue(registry, fake, "Slow", 20, budget=4, timeout=1)
         sender = _sender(concurrency_db, tmp_path / "slow.jsonl")
         _wait(sender, 60)
         accepted = dict(fake.accepted)
@@ -246,7 +247,7 @@ def test_slow_api_queue_drains_within_the_budget_each_message_once(
     assert len(runs) > 1
     for run in runs:
         assert run["done"] < 20, run
-        assert run["seconds"] < 2 + 0.5, run
+        assert run["seconds"] < 4 + 1, run
     assert {state for state, *_rest in outcome.values()} == {"sent"}
     assert [accepted.get(f"gema.message:{i}") for i in ids] == [1] * len(ids)
     assert {posts for *_rest, posts in outcome.values()} == {1}

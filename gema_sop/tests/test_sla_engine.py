@@ -524,6 +524,16 @@ class TestSlaEngine(GemaSopCase):
         self.assertEqual(warning.user_id, self.users["advisor"])
         self.assertEqual(len(warning), 1)
 
+    def test_activity_notes_give_the_deadline_in_the_branch_time_zone(self):
+        """G-4: the warning's note gives the deadline in the branch's time
+        zone (09:10 WIB), not in its owner's own (02:10 in London)."""
+        self.users["advisor"].tz = "Europe/London"
+        _policy, document, _line = self._breach_setup()
+        with freeze_time(datetime(2026, 11, 23, 2, 9)):
+            self.env["gema.sla.status"]._cron_process_due()
+        warning = self._activities(document, "gema_sop.mail_activity_type_sla_warning")
+        self.assertIn("2026-11-23 09:10", warning.note)
+
     def test_breach_escalates_records_a_violation_then_the_manager(self):
         """G-2 / G-4 / BK-11: on breach the supervisor gets an escalation,
         the responsible employee a violation and the record a chatter note;

@@ -78,10 +78,10 @@ class GemaBookingSlotWizard(models.TransientModel):
         """The day's free slots; when the requested time is taken, the
         nearest alternatives come first (BK-7)."""
         self.ensure_one()
-        Booking = self.env["gema.booking"]
+        planner = self.env["gema.planner"]
         company = self.booking_id.company_id
         employees = self.employee_id or None
-        slots = Booking._gema_free_slots(
+        slots = planner._gema_free_slots(
             company, self.service_type_id, self.day, employees=employees
         )
         lines = []
@@ -92,7 +92,7 @@ class GemaBookingSlotWizard(models.TransientModel):
             requested and any(s["start"] == requested for s in slots)
         )
         if requested and not self.requested_free:
-            nearest = Booking._gema_nearest_slots(
+            nearest = planner._gema_nearest_slots(
                 company, self.service_type_id, requested
             )
             lines += [dict(s, nearest=True) for s in nearest]
