@@ -129,7 +129,7 @@ class GemaConversationKeyword(models.Model):
         desk's configuration, the same for whoever opens a conversation)."""
         words = {}
         for keyword in self.sudo().search_read(
-            [], ["name", "request_type", "priority", "company_id"]
+            [("active", "=", True)], ["name", "request_type", "priority", "company_id"]
         ):
             branch = keyword["company_id"] and keyword["company_id"][0]
             for field in PRECEDENCE:
