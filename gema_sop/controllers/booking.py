@@ -106,25 +106,10 @@ class GemaBookingPage(http.Controller):
         errors.update(customer_errors)
         if malformed:
             errors["form"] = malformed
-        key = post.get("request_key") or ""
-        signed = self._gema_key_is_signed(key)
-        # sudo: the public user has no access to bookings; this reads only
-        # the booking made with this one-time key, checked just below.
-        done = signed and Booking.search([("request_key", "=", key)])
-        if done and not errors and done.customer_phone == customer["customer_phone"]:
+        key, done = self._gema_request_key(Booking, post, customer, errors)
+        if done:
             # The same form sent twice: show the booking it already made.
             return self._gema_redirect_to(done)
-        if done or not signed:
-            # A replayed key with other details, an expired or an invented
-            # one: never lead to somebody else's booking.
-            errors.setdefault(
-                "form",
-                request.env._(
-                    "This form was already sent or has expired. Please check "
-                    "your details and send it again."
-                ),
-            )
-            key = self._gema_new_key()
         values["request_key"] = key
         start = values["show_details"] and self._gema_chosen_start(
             values, post.get("time")
@@ -160,6 +145,30 @@ class GemaBookingPage(http.Controller):
         return self._gema_redirect_to(booking)
 
     # Helpers -------------------------------------------------------------
+
+    def _gema_request_key(self, Booking, post, customer, errors):
+        """``(key, booking)``: the form's one-time key and, when the same
+        form comes a second time with the same details, the booking it
+        already made. A replayed key with other details, an expired or an
+        invented one gets a form error and a new key: it never leads to
+        somebody else's booking."""
+        key = post.get("request_key") or ""
+        signed = self._gema_key_is_signed(key)
+        # sudo (Booking): the public user has no access to bookings; this
+        # reads only the booking made with this one-time key, checked below.
+        done = signed and Booking.search([("request_key", "=", key)])
+        if done and not errors and done.customer_phone == customer["customer_phone"]:
+            return key, done
+        if done or not signed:
+            errors.setdefault(
+                "form",
+                request.env._(
+                    "This form was already sent or has expired. Please check "
+                    "your details and send it again."
+                ),
+            )
+            key = self._gema_new_key()
+        return key, None
 
     def _gema_text_params(self, params):
         """``(params, error)``: the request's values that are text; the

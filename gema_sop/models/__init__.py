@@ -11,6 +11,7 @@ from . import gema_sop_document
 from . import res_partner
 from . import mail_notification
 from . import mail_template
+from . import gema_message_gateway
 from . import gema_message
 from . import gema_message_mixin
 from . import gema_checklist_mixin

@@ -1,20 +1,16 @@
 import logging
-import time
-from contextlib import contextmanager
-from datetime import timedelta
 from urllib.parse import quote
 
 import psycopg2.errors
 from markupsafe import Markup
-from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, config, plaintext2html
+from odoo.tools import SQL, plaintext2html
 from odoo.tools.misc import clean_context
 from odoo.tools.sql import create_index
 
-from ..tools import normalize_phone, whatsapp
+from ..tools import normalize_phone
 from .gema_message_mixin import _record_company, customer_of, partner_whatsapp_number
 
 _logger = logging.getLogger(__name__)
@@ -45,20 +41,6 @@ LINK_PENDING = ("draft", "opened")
 # States whose message may already be with the customer: its content is
 # the record of what they got (ST-8) and cannot change any more.
 FROZEN_STATES = ("sending", "check", *LEFT_STATES)
-MAX_ATTEMPTS = 5
-# Minutes before the next try, after the 1st, 2nd, 3rd, ... failed attempt.
-RETRY_MINUTES = [1, 5, 15, 60]
-BATCH_SIZE = 20
-# Seconds one run of the sending cron may spend (system parameter
-# gema_sop.whatsapp_send_budget), never more than half the real-time limit
-# of the worker that runs it (limit_time_real, 120 s by default).
-SEND_BUDGET = 45
-# PostgreSQL advisory lock class of the messages being sent: the sender holds
-# (NAMESPACE, message id) in its cron transaction while the call is under way.
-SENDING_LOCK = 0x67656D61  # "gema"
-# WhatsApp's customer service window: free text is accepted this long after
-# the customer's last message.
-SERVICE_WINDOW = timedelta(hours=24)
 # What a message says, to whom, about what: the evidence of what the
 # customer got once it may have left.
 CONTENT_FIELDS = {
@@ -107,22 +89,9 @@ class GemaMessage(models.Model):
       never followed, or a dialog closed, logs nothing and stops no clock.
     - **Email**: sent and logged at once by Odoo's mail.
     - **WhatsApp gateway** (Cloud API): queued, then sent by the scheduled
-      action, never twice. Each message is claimed in a transaction of its
-      own (*Sending*, committed before the call) and its outcome committed
-      in another one right after the call, so a crash or a kill loses at
-      most the outcome of the one call under way, never the outcomes
-      before it. While the call is under way the sender holds an advisory
-      lock on the message in the cron's own transaction; a message found
-      *Sending* without its lock was abandoned by a dead sender, and one
-      whose call got no answer may have reached the customer: both go to
-      *To Check* with the reason, for a person (or WhatsApp's status
-      webhook, which names the message) to settle, and are never resent
-      blindly. A run stops claiming once its time budget (``SEND_BUDGET``,
-      well under ``limit_time_real``) would be overrun by one more call
-      that times out, reports its progress to ``ir.cron`` and, when it ran
-      out of time, triggers a new run. Nothing commits the cron's own
-      transaction (``ir.cron`` does, after each round): the claims and
-      outcomes are committed by cursors of their own, closed at once.
+      action, never twice (``gema.message.gateway``: each message claimed
+      and settled in transactions of its own, a run bounded by its time
+      budget, an abandoned one *To Check*, never resent blindly).
 
     Automatic messages planned by scheduled actions carry a ``dedupe_key``
     (record, template and due day), unique among the live messages, so two
@@ -136,7 +105,7 @@ class GemaMessage(models.Model):
     _description = "Customer Message"
     _order = "create_date desc, id desc"
     _check_company_auto = True
-    _inherit = ["gema.record.link.mixin"]
+    _inherit = ["gema.record.link.mixin", "gema.message.gateway"]
 
     res_model = fields.Char(required=True)
     res_id = fields.Many2oneReference(required=True)
@@ -473,13 +442,6 @@ class GemaMessage(models.Model):
     ):
         record.check_access("read")
         template = template or self.env["mail.template"]
-        if template and template.model != record._name:
-            raise UserError(
-                self.env._(
-                    "The template %(template)s is not made for this kind of record.",
-                    template=template.name,
-                )
-            )
         if once_key:
             existing = self._gema_live_with_key(once_key)
             if existing:
@@ -493,12 +455,7 @@ class GemaMessage(models.Model):
                 if partner == customer
                 else partner_whatsapp_number(partner)
             )
-        rendered = template._gema_render_text(record.id) if template else ""
-        text = (rendered if body is None else body or "").strip()
-        if not text:
-            raise UserError(
-                self.env._("The message is empty: write it or choose a template.")
-            )
+        rendered, text = self._gema_text_of(record, template, body)
         vals = {
             "res_model": record._name,
             "res_id": record.id,
@@ -524,26 +481,57 @@ class GemaMessage(models.Model):
                 )
             )
         if channel == "whatsapp_api":
-            company = self.env["res.company"].browse(vals["company_id"])
-            if not company.gema_whatsapp_gateway_enabled:
-                raise UserError(
-                    self.env._(
-                        "Automatic WhatsApp sending is not enabled for %(branch)s. "
-                        "Use the click-to-chat link, or enable it in the settings.",
-                        branch=company.name,
-                    )
+            return self._gema_queue(vals)
+        return self._gema_prepare_link(vals)
+
+    @api.model
+    def _gema_text_of(self, record, template, body):
+        """The template rendered for ``record`` (plain text) and the text to
+        send: ``body`` when given, else that rendering; never empty."""
+        if template and template.model != record._name:
+            raise UserError(
+                self.env._(
+                    "The template %(template)s is not made for this kind of record.",
+                    template=template.name,
                 )
-            message = self._gema_create_once(
-                dict(vals, state="queued", next_try=fields.Datetime.now())
             )
-            message._gema_trigger_cron()
-            return message
-        if not once_key:
+        rendered = template._gema_render_text(record.id) if template else ""
+        text = (rendered if body is None else body or "").strip()
+        if not text:
+            raise UserError(
+                self.env._("The message is empty: write it or choose a template.")
+            )
+        return rendered, text
+
+    @api.model
+    def _gema_queue(self, vals):
+        """A gateway message, queued for the sending cron of its branch."""
+        company = self.env["res.company"].browse(vals["company_id"])
+        if not company.gema_whatsapp_gateway_enabled:
+            raise UserError(
+                self.env._(
+                    "Automatic WhatsApp sending is not enabled for %(branch)s. "
+                    "Use the click-to-chat link, or enable it in the settings.",
+                    branch=company.name,
+                )
+            )
+        message = self._gema_create_once(
+            dict(vals, state="queued", next_try=fields.Datetime.now())
+        )
+        message._gema_trigger_cron()
+        return message
+
+    @api.model
+    def _gema_prepare_link(self, vals):
+        """A WhatsApp link for the staff member to send: an unsent one of
+        the same record and template (without a purpose key) is brought up
+        to date and reused."""
+        if not vals["dedupe_key"]:
             pending = self.search(
                 [
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                    ("template_id", "=", template.id),
+                    ("res_model", "=", vals["res_model"]),
+                    ("res_id", "=", vals["res_id"]),
+                    ("template_id", "=", vals["template_id"]),
                     ("channel", "=", "whatsapp_link"),
                     ("state", "in", LINK_PENDING),
                 ],
@@ -551,7 +539,7 @@ class GemaMessage(models.Model):
             )
             if pending:
                 # sudo: a link not yet sent is still a draft, its text may
-                # change; the user may read the record (checked above).
+                # change; the user may read the record (checked before).
                 pending.sudo().write(
                     {
                         key: vals[key]
@@ -744,309 +732,6 @@ class GemaMessage(models.Model):
         if cron:
             cron._trigger()
 
-    # Gateway -----------------------------------------------------------------
-
-    def _gema_deliver(self, timeout=whatsapp.TIMEOUT):
-        """Send one claimed message through the WhatsApp Cloud API.
-
-        Within the customer service window (24 hours after the customer's
-        last message) the text is sent; outside it, the approved template if
-        the message template names one, else the text anyway (WhatsApp then
-        answers with error 131047). A 131047 on the text falls back to the
-        approved template, once. Returns the values to write on success;
-        raises ``WhatsAppError`` otherwise.
-        """
-        self.ensure_one()
-        # sudo: the access token is readable by administrators only, and the
-        # gateway sends for every user; nothing of it leaves this method.
-        company = self.company_id.sudo()
-        if not company.gema_whatsapp_gateway_enabled:
-            raise whatsapp.WhatsAppError(
-                self.env._(
-                    "Automatic WhatsApp sending is turned off for %(branch)s.",
-                    branch=company.name,
-                )
-            )
-        gateway = (
-            company.gema_whatsapp_api_url,
-            company.gema_whatsapp_phone_number_id,
-            company.gema_whatsapp_access_token,
-        )
-        options = {"ref": whatsapp.reference(self.id), "timeout": timeout}
-        template = self.template_id
-        last_inbound = self.partner_id.gema_whatsapp_last_inbound
-        in_window = bool(
-            last_inbound and last_inbound > fields.Datetime.now() - SERVICE_WINDOW
-        )
-        if template.gema_whatsapp_template_name and (
-            self.used_template_fallback or not in_window
-        ):
-            return self._gema_deliver_template(gateway, options)
-        try:
-            wamid = whatsapp.send_text(*gateway, self.phone, self.body, **options)
-        except whatsapp.WhatsAppError as error:
-            if not error.needs_template:
-                raise
-            if not template.gema_whatsapp_template_name:
-                raise whatsapp.WhatsAppError(
-                    self.env._(
-                        "The customer has not written in the last 24 hours, so "
-                        "WhatsApp only accepts an approved template. Set the "
-                        "WhatsApp template name on the message template. "
-                        "(%(error)s)",
-                        error=error,
-                    ),
-                    code=error.code,
-                    status=error.status,
-                ) from error
-            return dict(
-                self._gema_deliver_template(gateway, options),
-                used_template_fallback=True,
-            )
-        return {"whatsapp_message_id": wamid, "whatsapp_kind": "text"}
-
-    def _gema_deliver_template(self, gateway, options):
-        template = self.template_id
-        wamid = whatsapp.send_template(
-            *gateway,
-            self.phone,
-            template.gema_whatsapp_template_name,
-            template.gema_whatsapp_language or "id",
-            template._gema_render_whatsapp_parameters(self.res_id),
-            **options,
-        )
-        return {"whatsapp_message_id": wamid, "whatsapp_kind": "template"}
-
-    def _gema_record_failure(self, error, transient):
-        """A failed attempt (already counted): retry later with a growing
-        delay, or fail with a note on the record."""
-        self.ensure_one()
-        if transient and self.attempts < MAX_ATTEMPTS:
-            delay = RETRY_MINUTES[min(max(self.attempts, 1), len(RETRY_MINUTES)) - 1]
-            self.write(
-                {
-                    "state": "queued",
-                    "last_error": str(error),
-                    "next_try": fields.Datetime.now() + timedelta(minutes=delay),
-                }
-            )
-            return
-        self.write({"last_error": str(error), "state": "failed", "next_try": False})
-        self._gema_note_on_record(
-            self.env._("The automatic WhatsApp message could not be sent:"),
-            str(error),
-        )
-
-    def _gema_record_uncertain(self, reason):
-        """The message may have reached the customer, or not: a person
-        checks the chat (or WhatsApp's status webhook settles it)."""
-        self.ensure_one()
-        self.write({"state": "check", "last_error": reason, "next_try": False})
-        self._gema_note_on_record(
-            self.env._(
-                "The automatic WhatsApp message may or may not have reached "
-                "the customer; it will not be sent again by itself:"
-            ),
-            reason,
-        )
-
-    def _gema_record_outcome(self, outcome):
-        """Write the outcome of the call on a claimed message: the values
-        to write when WhatsApp accepted it, else the ``WhatsAppError``."""
-        self.ensure_one()
-        if self.state != "sending":
-            # Settled meanwhile: WhatsApp's status webhook named it.
-            if isinstance(outcome, dict) and not self.whatsapp_message_id:
-                self.write(outcome)
-            return
-        if isinstance(outcome, dict):
-            self._gema_mark_left(
-                dict(
-                    outcome,
-                    state="sent",
-                    sent_date=fields.Datetime.now(),
-                    last_error=False,
-                    next_try=False,
-                ),
-                quiet=True,
-            )
-        elif outcome.uncertain:
-            self._gema_record_uncertain(
-                self.env._(
-                    "WhatsApp did not confirm the message (%(error)s). Check the "
-                    "chat with the customer: then mark it sent, or send it again.",
-                    error=outcome,
-                )
-            )
-        else:
-            self._gema_record_failure(outcome, outcome.transient)
-
-    @api.model
-    def _cron_send_queued(self, limit=BATCH_SIZE):
-        """Send the due queued gateway messages, one at a time, each claimed
-        and then settled in a transaction of its own (see the class).
-
-        At most ``limit`` messages per call, and no call to the API that,
-        timing out, would end after the run's time budget. Reports
-        progress to ``ir.cron``, which calls again while messages remain;
-        a run out of time triggers the next run instead. Returns how many
-        messages were handled.
-        """
-        # The caller's pending writes (tests, Run Manually) must be visible
-        # to the sender's own transactions.
-        self.env.flush_all()
-        started = self.env.context.get("gema_cron_run_start") or time.monotonic()
-        budget = self._gema_send_budget()
-        deadline = started + budget
-        # A call that times out fits twice in a run's budget.
-        timeout = min(self._gema_call_timeout(), budget / 4)
-        self._gema_release_abandoned()
-        done = 0
-        out_of_time = False
-        while done < limit:
-            if time.monotonic() + whatsapp.longest_call(timeout) > deadline:
-                out_of_time = True
-                break
-            message_id = self._gema_claim_next()
-            if not message_id:
-                break
-            self._gema_send_claimed(message_id, timeout)
-            done += 1
-        remaining = self._gema_due_count()
-        if remaining and out_of_time and not done:
-            self._gema_trigger_cron()
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return done
-
-    @api.model
-    def _gema_send_budget(self):
-        """Seconds a run may spend: the system parameter
-        ``gema_sop.whatsapp_send_budget`` (default ``SEND_BUDGET``), at most
-        half the real-time limit of the worker."""
-        budget = _float_param(self.env, "gema_sop.whatsapp_send_budget", SEND_BUDGET)
-        limit = config.get("limit_time_real_cron") or 0
-        if limit < 0:
-            limit = config.get("limit_time_real") or 0
-        if limit > 0:
-            budget = min(budget, limit / 2)
-        return max(budget, 1.0)
-
-    @api.model
-    def _gema_call_timeout(self):
-        """Seconds to wait for the API's answer (system parameter
-        ``gema_sop.whatsapp_timeout``); after that the outcome is unknown."""
-        return max(
-            _float_param(self.env, "gema_sop.whatsapp_timeout", whatsapp.TIMEOUT), 0.5
-        )
-
-    @contextmanager
-    def _gema_own_transaction(self):
-        """An environment on a new cursor, committed when the block ends
-        without error: the sender's claims and outcomes are committed at
-        once, each on its own, whatever becomes of the cron's transaction.
-        (sudo: the sender is the system; it writes the delivery state of
-        every user's messages.)"""
-        with self.env.registry.cursor() as cr:
-            yield self.with_env(self.env(cr=cr)).sudo()
-
-    @api.model
-    def _gema_claim_next(self):
-        """Claim the next due queued message: *Sending*, committed before
-        the call. The cron's transaction holds its advisory lock until it
-        ends, so a sender that dies leaves the message unlocked."""
-        now = fields.Datetime.now()
-        with self._gema_own_transaction() as Messages:
-            rows = Messages.env.execute_query(
-                SQL(
-                    "SELECT id FROM gema_message WHERE state = 'queued' "
-                    "AND next_try <= %s ORDER BY next_try, id LIMIT 1 "
-                    "FOR UPDATE SKIP LOCKED",
-                    now,
-                )
-            )
-            if not rows:
-                return None
-            message_id = rows[0][0]
-            [(locked,)] = self.env.execute_query(
-                SQL(
-                    "SELECT pg_try_advisory_xact_lock(%s, %s)", SENDING_LOCK, message_id
-                )
-            )
-            if not locked:
-                return None  # another sender still holds it: leave it to that one
-            Messages.browse(message_id).write(
-                {
-                    "state": "sending",
-                    "sending_date": now,
-                    "attempts": Messages.browse(message_id).attempts + 1,
-                }
-            )
-        return message_id
-
-    @api.model
-    def _gema_send_claimed(self, message_id, timeout):
-        """Call the API for a claimed message, then commit its outcome."""
-        with self._gema_own_transaction() as Messages:
-            message = Messages.browse(message_id)
-            try:
-                outcome = message._gema_deliver(timeout)
-            except whatsapp.WhatsAppError as error:
-                outcome = error
-            except Exception as error:  # isolate each message
-                _logger.exception("Customer message %s: unexpected error", message_id)
-                outcome = whatsapp.WhatsAppError(str(error), uncertain=True)
-        for _try in range(3):
-            try:
-                with self._gema_own_transaction() as Messages:
-                    Messages.browse(message_id)._gema_record_outcome(outcome)
-                return
-            except TransactionRollbackError:
-                # The status webhook wrote the message meanwhile: read again.
-                continue
-        _logger.error(
-            "Customer message %s: outcome not recorded; it will be checked",
-            message_id,
-        )
-
-    @api.model
-    def _gema_release_abandoned(self):
-        """Messages left *Sending* by a sender that died (its lock is gone)
-        may have reached the customer: to check, never resent blindly."""
-        try:
-            with self._gema_own_transaction() as Messages:
-                rows = Messages.env.execute_query(
-                    SQL(
-                        "SELECT id FROM gema_message WHERE state = 'sending' "
-                        "ORDER BY id FOR UPDATE SKIP LOCKED"
-                    )
-                )
-                for (message_id,) in rows:
-                    [(free,)] = Messages.env.execute_query(
-                        SQL(
-                            "SELECT pg_try_advisory_xact_lock(%s, %s)",
-                            SENDING_LOCK,
-                            message_id,
-                        )
-                    )
-                    if free:
-                        Messages.browse(message_id)._gema_record_uncertain(
-                            Messages.env._(
-                                "The sender stopped while this message was being "
-                                "sent. Check the chat with the customer: then mark "
-                                "it sent, or send it again."
-                            )
-                        )
-        except TransactionRollbackError:
-            # A sender settled one of them meanwhile; the next run looks again.
-            _logger.info("Abandoned customer messages: checked at the next run")
-
-    @api.model
-    def _gema_due_count(self):
-        with self._gema_own_transaction() as Messages:
-            return Messages.search_count(
-                [("state", "=", "queued"), ("next_try", "<=", fields.Datetime.now())]
-            )
-
     # Channel statuses ----------------------------------------------------------
 
     def _gema_apply_status(self, status, moment, wamid=None):
@@ -1075,12 +760,3 @@ class GemaMessage(models.Model):
             self.write(dict(vals, state=status))
             return True
         return False
-
-
-def _float_param(env, name, default):
-    # sudo: a technical setting, read by the sender for every user.
-    value = env["ir.config_parameter"].sudo().get_param(name)
-    try:
-        return float(value) if value else float(default)
-    except ValueError:
-        return float(default)

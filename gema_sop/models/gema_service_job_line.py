@@ -225,6 +225,37 @@ class GemaServiceJobLine(models.Model):
         entry's author).
         """
         self.ensure_one()
+        self._gema_check_decidable(decision)
+        recorded_by = self._gema_decision_recorder(method, evidence)
+        who = self.job_id.partner_id.name
+        now = fields.Datetime.now()
+        evidence = evidence or self.env["ir.attachment"]
+        # Evidence uploaded before the decision has no owner yet: it becomes
+        # the line's, so it is readable by whoever can read the line.
+        evidence.filtered(lambda a: not a.res_id).sudo().write(
+            {"res_model": self._name, "res_id": self.id}
+        )
+        # sudo: the decision fields are written only here, once the checks
+        # above passed (the customer's page checked its visitor, staff their
+        # group and write access); gema.customer.decision.mixin refuses them
+        # to any direct write.
+        self.sudo().write(
+            {
+                "approval_state": decision,
+                "approval_method": method,
+                "decision_date": now,
+                "decided_by_name": who,
+                "recorded_by_id": recorded_by.id,
+                "approval_note": note or False,
+                "evidence_ids": [fields.Command.set(evidence.ids)],
+            }
+        )
+        self.job_id._gema_log_decision(self)
+        return True
+
+    def _gema_check_decidable(self, decision):
+        """Refuse an unknown decision, a line already decided and a line of
+        a closed job."""
         if decision not in ("approved", "refused"):
             raise UserError(
                 self.env._("Unknown decision: %(decision)s", decision=decision)
@@ -254,19 +285,26 @@ class GemaServiceJobLine(models.Model):
                     job=self.job_id.name,
                 )
             )
-        now = fields.Datetime.now()
+
+    def _gema_decision_recorder(self, method, evidence):
+        """Who records a decision given by ``method``: nobody for the
+        customer's own page (which runs as superuser after checking its
+        visitor), the staff member otherwise, who must be a service advisor
+        or CS officer with write access and bring evidence."""
         if method == "portal":
             if not self.env.su:
                 raise self._gema_portal_refused()
-            if not self.approval_expires or self.approval_expires < now:
+            if (
+                not self.approval_expires
+                or self.approval_expires < fields.Datetime.now()
+            ):
                 raise UserError(
                     self.env._(
                         "This approval link has expired. Please contact the "
                         "workshop; the service advisor will send you a new one."
                     )
                 )
-            who = self.job_id.partner_id.name
-            recorded_by = self.env["res.users"]
+            return self.env["res.users"]
         elif method in STAFF_METHODS:
             user = self.env.user
             if not self.env.su and not (
@@ -288,38 +326,13 @@ class GemaServiceJobLine(models.Model):
                         line=self.name,
                     )
                 )
-            who = self.job_id.partner_id.name
-            recorded_by = user
-        else:
-            raise UserError(
-                self.env._(
-                    "Choose how the customer gave the decision on %(line)s.",
-                    line=self.name,
-                )
+            return user
+        raise UserError(
+            self.env._(
+                "Choose how the customer gave the decision on %(line)s.",
+                line=self.name,
             )
-        evidence = evidence or self.env["ir.attachment"]
-        # Evidence uploaded before the decision has no owner yet: it becomes
-        # the line's, so it is readable by whoever can read the line.
-        evidence.filtered(lambda a: not a.res_id).sudo().write(
-            {"res_model": self._name, "res_id": self.id}
         )
-        # sudo: the decision fields are written only here, once the checks
-        # above passed (the customer's page checked its visitor, staff their
-        # group and write access); gema.customer.decision.mixin refuses them
-        # to any direct write.
-        self.sudo().write(
-            {
-                "approval_state": decision,
-                "approval_method": method,
-                "decision_date": now,
-                "decided_by_name": who,
-                "recorded_by_id": recorded_by.id,
-                "approval_note": note or False,
-                "evidence_ids": [fields.Command.set(evidence.ids)],
-            }
-        )
-        self.job_id._gema_log_decision(self)
-        return True
 
     @api.model
     def _gema_approval_expiry(self):

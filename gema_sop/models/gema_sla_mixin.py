@@ -202,14 +202,7 @@ class GemaSlaMixin(models.AbstractModel):
             return
         now = fields.Datetime.now()
         Status = self.env["gema.sla.status"].sudo()
-        open_lines = Status.search(
-            [
-                ("res_model", "=", self._name),
-                ("res_id", "in", self.ids),
-                ("state", "in", OPEN_STATES),
-            ]
-        )
-        by_key = {(line.policy_id.id, line.res_id): line for line in open_lines}
+        by_key = self._gema_sla_open_lines()
         changed = set(changed)
         old_states = old_states or {}
         matched_before = matched_before or {}
@@ -245,7 +238,30 @@ class GemaSlaMixin(models.AbstractModel):
         start += self._gema_sla_not_met(entered)
         stop._gema_close(now)
         cancel._gema_close(now, state="cancelled")
-        for line in replan:
+        self._gema_sla_replan(replan)
+        self._gema_sla_start(start, now)
+        if stop or cancel or replan or start:
+            self._gema_sla_refresh()
+
+    def _gema_sla_open_lines(self):
+        """{(policy id, record id): open line} of these records."""
+        lines = (
+            self.env["gema.sla.status"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "in", OPEN_STATES),
+                ]
+            )
+        )
+        return {(line.policy_id.id, line.res_id): line for line in lines}
+
+    def _gema_sla_replan(self, lines):
+        """Plan the open ``lines`` again from their start, after the field
+        their deadline counts from changed."""
+        for line in lines:
             record = self.browse(line.res_id)
             vals = line.policy_id._gema_deadlines(record, line.start)
             if vals:
@@ -257,9 +273,6 @@ class GemaSlaMixin(models.AbstractModel):
                         state="running",
                     )
                 )
-        self._gema_sla_start(start, now)
-        if stop or cancel or replan or start:
-            self._gema_sla_refresh()
 
     @api.model
     def _gema_start_reached(self, policy, record, created, changed, old_states):

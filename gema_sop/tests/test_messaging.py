@@ -19,7 +19,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import SQL, mute_logger
 
-from ..models.gema_message import SENDING_LOCK
+from ..models.gema_message_gateway import SENDING_LOCK
 from ..tools.whatsapp import reference
 from .common import SUITE_NOW
 from .common_messaging import GemaMessagingCase
