@@ -17,6 +17,7 @@ from . import gema_message_mixin
 from . import gema_checklist_mixin
 from . import gema_customer_mixin
 from . import gema_state_mixin
+from . import gema_retention_mixin
 from . import gema_field_guard_mixin
 from . import gema_customer_decision_mixin
 from . import gema_claim
@@ -25,6 +26,7 @@ from . import gema_planner
 from . import gema_vehicle
 from . import gema_whatsapp_webhook
 from . import gema_service_job_line
+from . import gema_service_job_work
 from . import gema_service_job
 from . import gema_service_job_state_log
 from . import hr_employee

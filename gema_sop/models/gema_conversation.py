@@ -1,4 +1,3 @@
-from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -56,7 +55,6 @@ OUTCOMES = [
 ]
 MAX_SUMMARY = 2000
 MAX_COMMENT = 500
-BATCH_SIZE = 200
 
 
 class GemaConversation(models.Model):
@@ -84,9 +82,27 @@ class GemaConversation(models.Model):
         "gema.state.mixin",
         "gema.customer.decision.mixin",
         "gema.customer.mixin",
+        "gema.retention.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
+    # CS-7, G-5: after the branch's retention period the chatter, the log of
+    # messages, the summary, the customer's name, number and partner link,
+    # the escalation texts and the rating comment go; the number, branch,
+    # channel, type, priority, officer, dates, first response, SLA lines,
+    # escalation division, outcome and rating stay for the statistics.
+    _gema_retention_months_field = "gema_conversation_retention_months"
+    _gema_retention_date_field = "closed_date"
+    _gema_retention_states = ("closed",)
+    _gema_retention_cleared = {
+        "summary": False,
+        "customer_name": False,
+        "customer_phone": False,
+        "partner_id": False,
+        "escalation_reason": False,
+        "escalation_resolution": False,
+        "rating_comment": False,
+    }
     # CS-6: the closing message counts once it left (link marked sent,
     # gateway accepted, email sent).
     _gema_sent_date_fields = {
@@ -273,13 +289,6 @@ class GemaConversation(models.Model):
     )
     rating_comment = fields.Text(string="Customer's Comment", readonly=True, copy=False)
     rated_date = fields.Datetime(string="Rated On", readonly=True, copy=False)
-    content_removed_date = fields.Datetime(
-        string="Content Removed On",
-        readonly=True,
-        copy=False,
-        help="The retention period had passed: the messages and contact data "
-        "were removed, the statistics kept (CS-7).",
-    )
 
     _sql_constraints = [
         (
@@ -735,69 +744,3 @@ class GemaConversation(models.Model):
         if self.state == "escalated" and self.escalated_to_id:
             return self.escalated_to_id
         return super()._gema_sla_owner()
-
-    # Scheduled actions -------------------------------------------------------
-
-    @api.model
-    def _cron_remove_old_content(self, batch_size=BATCH_SIZE):
-        """CS-7, G-5: remove the content of conversations closed longer ago
-        than their branch's retention period.
-
-        Removed: the chatter (every message, customer's and staff's, with
-        its attachments and tracking), the log of messages sent, the
-        request summary, the customer's name, number and partner link, the
-        escalation texts and the rating comment. Kept for statistics: the
-        number, branch, channel, request type, priority, CS officer, dates,
-        first response time and result, SLA lines, escalation division,
-        outcome and rating.
-        """
-        now = fields.Datetime.now()
-        companies = self.env["res.company"].search(
-            [("gema_conversation_retention_months", ">", 0)]
-        )
-        conversations = self.browse()
-        for company in companies:
-            limit = now - relativedelta(
-                months=company.gema_conversation_retention_months
-            )
-            conversations |= self.search(
-                [
-                    ("company_id", "=", company.id),
-                    ("state", "=", "closed"),
-                    ("closed_date", "<", limit),
-                    ("content_removed_date", "=", False),
-                ],
-                limit=batch_size - len(conversations),
-            )
-            if len(conversations) >= batch_size:
-                break
-        conversations._gema_remove_content(now)
-        self.env["ir.cron"]._notify_progress(
-            done=len(conversations),
-            remaining=0 if len(conversations) < batch_size else 1,
-        )
-
-    def _gema_remove_content(self, when):
-        # sudo: the retention job removes what no user may delete by hand.
-        sudo = self.sudo()
-        domain = [("model", "=", self._name), ("res_id", "in", self.ids)]
-        self.env["mail.message"].sudo().search(domain).unlink()
-        self.env["ir.attachment"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        ).unlink()
-        self.env["gema.message"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        ).unlink()
-        sudo.with_context(tracking_disable=True).write(
-            {
-                "summary": False,
-                "customer_name": False,
-                "customer_phone": False,
-                "partner_id": False,
-                "escalation_reason": False,
-                "escalation_resolution": False,
-                "rating_comment": False,
-                "content_removed_date": when,
-            }
-        )
-        sudo.message_unsubscribe(partner_ids=sudo.message_partner_ids.ids)

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..tools import assign_number
 from ..tools.internal_write import internal_write, is_internal_write
 from .gema_service_job_line import CLOSED_JOB_STATES
+from .gema_service_job_work import TECHNICIAN_FIELDS
 
 STATES = [
     ("reception", "Vehicle Reception"),
@@ -52,19 +53,6 @@ TRANSITIONS = {
 }
 # A job longer than this (hours of estimated work) gets periodic updates (ST-3).
 LONG_JOB_HOURS = 3.0
-# What a technician (without a desk role) may change on their jobs: their
-# steps and confirmations, nothing about the customer or the estimates.
-TECHNICIAN_FIELDS = {
-    "paused",
-    "pause_reason",
-    "started_date",
-    "finished_date",
-    "qc_passed_date",
-    "qc_passed_by_id",
-    "technician_confirmed_date",
-    "technician_confirmed_by",
-    "photo_ids",
-}
 ALTERNATIVES = [
     ("vehicle_delivery", "Vehicle delivered to the customer"),
     ("discount", "Special discount"),
@@ -91,6 +79,7 @@ class GemaServiceJob(models.Model):
     _name = "gema.service.job"
     _description = "Service Job"
     _inherit = [
+        "gema.service.job.work",
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.checklist.mixin",
@@ -557,28 +546,6 @@ class GemaServiceJob(models.Model):
         self._gema_move("inspection")
         return True
 
-    def action_confirm_estimate(self):
-        """Technician: confirm the planned end is feasible (ST-8)."""
-        employee = self._gema_check_technician_access()
-        missing = self.filtered(lambda j: not j.planned_stop)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Plan the end of the work before confirming it: %(jobs)s",
-                    jobs=", ".join(missing.mapped("name")),
-                )
-            )
-        for job in self:
-            job.write(
-                {
-                    "technician_confirmed_date": job.planned_stop,
-                    "technician_confirmed_by": (
-                        employee & job.technician_ids or job.technician_ids[:1]
-                    ).id,
-                }
-            )
-        return True
-
     def action_send_initial_notice(self):
         """ST-1: tell the customer the diagnosis, duration and cost estimate."""
         self.ensure_one()
@@ -622,112 +589,6 @@ class GemaServiceJob(models.Model):
             self._gema_move("waiting_approval")
         proposed.approval_expires = proposed._gema_approval_expiry()
         return self._gema_notify("gema_sop.mail_template_service_job_approval")
-
-    def action_start(self):
-        """Technician: start (or resume) the work."""
-        self._gema_check_technician_access()
-        for job in self:
-            if job.state == "in_progress" and job.paused:
-                job.write({"paused": False, "pause_reason": False})
-                job.message_post(body=self.env._("Work resumed."))
-                continue
-            if job.pending_approval_count:
-                raise UserError(
-                    self.env._(
-                        "%(job)s: the customer has not decided on all the extra "
-                        "work yet.",
-                        job=job.name,
-                    )
-                )
-            job._gema_check_action("start")
-            job._gema_move("in_progress")
-            if not job.started_date:
-                job.started_date = fields.Datetime.now()
-        return True
-
-    def action_pause(self):
-        """Technician: pause the work; the wizard asks the reason."""
-        self._gema_check_technician_access()
-        wrong = self.filtered(lambda j: j.state != "in_progress" or j.paused)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Only work in progress can be paused: %(jobs)s",
-                    jobs=", ".join(wrong.mapped("name")),
-                )
-            )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Pause Work"),
-            "res_model": "gema.service.job.pause.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_job_id": self.id},
-        }
-
-    def _gema_pause(self, reason):
-        """Pause the work for ``reason`` (a technician's words)."""
-        self._gema_check_technician_access()
-        if not (reason or "").strip():
-            raise UserError(self.env._("Say why the work is paused."))
-        self.write({"paused": True, "pause_reason": reason.strip()})
-        for job in self:
-            job.message_post(
-                body=self.env._("Work paused: %(reason)s", reason=reason.strip())
-            )
-
-    def action_finish(self):
-        """Technician: the work is done; the quality check follows."""
-        self._gema_check_technician_access()
-        self._gema_check_action("finish")
-        for job in self:
-            if job.pending_approval_count:
-                raise UserError(
-                    self.env._(
-                        "%(job)s: the customer has not decided on all the extra "
-                        "work yet.",
-                        job=job.name,
-                    )
-                )
-            open_work = job.line_ids.filtered(
-                lambda line: line.approval_state == "approved"
-                and line.work_state != "done"
-            )
-            if open_work:
-                raise UserError(
-                    self.env._(
-                        "%(job)s: finish the approved extra work first: %(lines)s",
-                        job=job.name,
-                        lines=", ".join(open_work.mapped("name")),
-                    )
-                )
-            job._gema_move("quality_check")
-            job.finished_date = fields.Datetime.now()
-        return True
-
-    def action_qc_pass(self):
-        """The final quality check passed (ST-4 comes after it)."""
-        self._gema_check_technician_access()
-        wrong = self.filtered(lambda j: j.state != "quality_check")
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Only finished work can pass the quality check: %(jobs)s",
-                    jobs=", ".join(wrong.mapped("name")),
-                )
-            )
-        self.write(
-            {"qc_passed_date": fields.Datetime.now(), "qc_passed_by_id": self.env.uid}
-        )
-        return True
-
-    def action_qc_fail(self):
-        """The quality check failed: back to work."""
-        self._gema_check_technician_access()
-        self._gema_check_action("qc_fail")
-        self.write({"qc_passed_date": False, "qc_passed_by_id": False})
-        self._gema_move("in_progress")
-        return True
 
     def action_ready(self):
         """ST-4: after the final QC, tell the customer the vehicle is ready,
@@ -804,23 +665,6 @@ class GemaServiceJob(models.Model):
             current=self._gema_states_text(),
             target=self._gema_state_label(state),
         )
-
-    def _gema_check_technician_access(self):
-        """Technicians act on the jobs they are assigned to; desk roles and
-        managers on any job of their branch. Returns the user's employees."""
-        user = self.env.user
-        employees = user.employee_ids
-        if self.env.su or user.has_group("gema_sop.group_service_advisor"):
-            return employees
-        foreign = self.filtered(lambda j: not (employees & j.technician_ids))
-        if foreign:
-            raise UserError(
-                self.env._(
-                    "You are not a technician of %(jobs)s.",
-                    jobs=", ".join(foreign.mapped("name")),
-                )
-            )
-        return employees
 
     def _gema_notify(self, template_xmlid):
         """The job's messages carry its status page link: its token is made
