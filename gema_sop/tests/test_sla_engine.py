@@ -547,6 +547,28 @@ class TestSlaEngine(GemaSopCase):
         with freeze_time(datetime(2026, 11, 23, 1, 0)), self.assertQueryCount(1):
             Status._cron_process_due()
 
+    def test_claim_costs_the_same_queries_for_a_small_or_big_backlog(self):
+        """G-4 / robustness: a batch of 2 claimed from a backlog of 3 or of
+        12 due lines costs the same queries: the claim reads one batch and
+        what remains is counted up to a batch, not over the backlog."""
+        self._policy(duration=10, duration_unit="minutes")
+        Status = self.env["gema.sla.status"]
+        # The first round fills the caches (references, access rules).
+        for backlog, day, queries in ((3, 23, None), (3, 24, 38), (12, 25, 38)):
+            with freeze_time(datetime(2026, 11, day, 2, 0)):
+                documents = self.env["gema.sop.document"].concat(
+                    *(self._document() for _index in range(backlog))
+                )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with (
+                freeze_time(datetime(2026, 11, day, 2, 15)),
+                self.assertQueryCount(queries or 1000),
+            ):
+                self.assertEqual(Status._cron_process_due(batch_size=2), 2)
+                self.env.flush_all()
+            documents.unlink()
+
     def test_breaching_a_batch_costs_the_same_queries_for_2_or_6_lines(self):
         """G-4: escalating is batched; a batch of 6 breaches issues no more
         queries than a batch of 2 (no notification email per activity)."""
