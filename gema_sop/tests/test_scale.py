@@ -23,7 +23,7 @@ class TestScalePlans(GemaSopCase):
     def assertReadsIndexInOrder(self, query, index):
         plan = self._plan(query)
         text = "\n".join(plan)
-        self.assertRegex(text, rf"Index (Only )?Scan using {index}")
+        self.assertRegex(text, rf"Index (Only )?Scan (Backward )?using {index}")
         self.assertNotIn("Sort", text, text)
         self.assertNotIn("Seq Scan", text, text)
 
@@ -85,3 +85,28 @@ class TestScalePlans(GemaSopCase):
         self.assertReadsIndexInOrder(
             SQL("SELECT COUNT(*) FROM (%s) due", due), "gema_sla_status_due_idx"
         )
+
+    def test_sla_list_reads_its_order_from_an_index(self):
+        """G-4 / robustness: a CS supervisor's SLA lines list, open lines
+        (its default filter) or all, in its order (latest start first),
+        reads an index backwards and stops after the page: no sort of the
+        lines of every branch."""
+        self._sla_lines(due=400, later=600, closed=19000)
+        # Half the lines in another branch: the supervisor's rule filters.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE gema_sla_status SET company_id = %s WHERE mod(id, 2) = 0",
+                self.main_company.id,
+            )
+        )
+        self.env.cr.execute(SQL("ANALYZE gema_sla_status"))
+        Status = self.env["gema.sla.status"].with_user(self.users["supervisor"])
+        for domain, index in (
+            ([("state", "in", ("running", "at_risk", "breached"))], "open_start"),
+            ([], "start"),
+        ):
+            with self.subTest(domain=domain):
+                query = Status._search(domain, limit=80, order=Status._order)
+                self.assertReadsIndexInOrder(
+                    query.select(), f"gema_sla_status_{index}_idx"
+                )
