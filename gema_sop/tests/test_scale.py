@@ -110,3 +110,53 @@ class TestScalePlans(GemaSopCase):
                 self.assertReadsIndexInOrder(
                     query.select(), f"gema_sla_status_{index}_idx"
                 )
+
+    def _bookings(self, total, confirmed_due, confirmed_later):
+        """``total`` bookings of the branch a minute apart up to now: the
+        last ``confirmed_due`` confirmed and past their start, then
+        ``confirmed_later`` confirmed ahead; the others the history."""
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO gema_booking (name, state, channel, customer_name,
+                    customer_phone, license_plate, vehicle_type, company_id,
+                    start, stop)
+                SELECT 'BK/' || n, CASE
+                           WHEN n > %(history)s THEN 'confirmed'
+                           WHEN mod(n, 10) = 0 THEN 'no_show'
+                           WHEN mod(n, 10) = 1 THEN 'cancelled'
+                           ELSE 'arrived' END,
+                       'whatsapp', 'Customer', '+6281234567890', 'BK 1 A',
+                       'Car', %(company)s, t.start, t.start + interval '1 hour'
+                  FROM generate_series(1, %(all)s) n,
+                       LATERAL (SELECT %(now)s::timestamp
+                           + (n - %(history)s - %(due)s) * interval '1 minute'
+                           - interval '1 hour' AS start) t
+                """,
+                history=total - confirmed_due - confirmed_later,
+                due=confirmed_due,
+                all=total,
+                company=self.branch.id,
+                now=now,
+            )
+        )
+        self.env.cr.execute(SQL("ANALYZE gema_booking"))
+        return now
+
+    def test_no_show_claim_reads_the_confirmed_index(self):
+        """BK-9 / robustness: the no-show cron's claim, among 20,000
+        bookings of history and 400 confirmed ahead, reads the partial
+        index of confirmed bookings in its order and stops after the batch:
+        it neither filters the history by state nor sorts the confirmed
+        bookings; also when two branches have different grace periods."""
+        now = self._bookings(total=20000, confirmed_due=50, confirmed_later=400)
+        Booking = self.env["gema.booking"]
+        for grace in (30, 45):
+            self.branch.gema_booking_no_show_grace = grace
+            for query in Booking._gema_no_show_queries(now):
+                with self.subTest(grace=grace, query=query.code):
+                    self.assertReadsIndexInOrder(
+                        SQL("%s LIMIT 200 FOR UPDATE SKIP LOCKED", query),
+                        "gema_booking_confirmed_start_idx",
+                    )
