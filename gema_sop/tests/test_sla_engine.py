@@ -580,8 +580,9 @@ class TestSlaEngine(GemaSopCase):
         # The first round fills the caches (references, access rules).
         for size, day, queries in ((2, 23, None), (2, 24, 41), (20, 25, 41)):
             documents = self.env["gema.sop.document"]
+            start = datetime(2026, 11, day, 2, 0)
             for index in range(size):  # 10 s apart: each its own deadlines
-                with freeze_time(datetime(2026, 11, day, 2, 0) + timedelta(seconds=10 * index)):
+                with freeze_time(start + timedelta(seconds=10 * index)):
                     documents |= self._document()
             self.env.flush_all()
             self.env.invalidate_all()
