@@ -1093,12 +1093,17 @@ class GemaBooking(models.Model):
         )
         days = {}
         due = candidates.filtered(lambda b: b._gema_reminder_day_reached(days))
-        Message = self.env["gema.message"]
-        planned = self.browse()
+        keys = {booking.id: booking._gema_reminder_key() for booking in due}
+        # sudo: the purpose keys are the system's; only which exist is read.
+        taken = {
+            message["dedupe_key"]
+            for message in self.env["gema.message"]
+            .sudo()
+            .search_read([("dedupe_key", "in", list(keys.values()))], ["dedupe_key"])
+        }
+        planned = activities = self.browse()
         for booking in due:
-            key = booking._gema_reminder_key()
-            # sudo: the purpose keys are the system's; only their count is read.
-            if Message.sudo().search_count([("dedupe_key", "=", key)]):
+            if keys[booking.id] in taken:
                 continue
             try:
                 with self.env.cr.savepoint():
@@ -1110,8 +1115,9 @@ class GemaBooking(models.Model):
             if message is not None and not message:
                 continue  # another worker is planning it right now
             if not message or message.channel == "whatsapp_link":
-                booking._gema_plan_reminder_activity()
+                activities |= booking
             planned |= booking
+        activities._gema_plan_reminder_activity()
         return planned
 
     def _gema_reminder_key(self):
@@ -1144,22 +1150,29 @@ class GemaBooking(models.Model):
         return today >= cache[calendar.id, day]
 
     def _gema_plan_reminder_activity(self):
-        """The SA's activity to send the reminder by WhatsApp link; Send
-        Reminder on the booking opens it ready (the link itself is not in
-        the note: a message sent from the note would not be logged)."""
-        self.ensure_one()
+        """The SA's activity to send the reminder by WhatsApp link, for each
+        booking that has none yet; Send Reminder on the booking opens it
+        ready (the link itself is not in the note: a message sent from the
+        note would not be logged)."""
         reminder_type = self.env.ref("gema_sop.mail_activity_type_booking_reminder")
-        if self.activity_ids.filtered(lambda a: a.activity_type_id == reminder_type):
-            return
-        self.activity_schedule(
-            "gema_sop.mail_activity_type_booking_reminder",
-            user_id=(self.user_id or self.env.user).id,
-            note=Markup("<p>%s</p>")
-            % self.env._(
-                "Press Send Reminder on the booking: WhatsApp opens with the H-1 "
-                "reminder ready. Send it there, then mark it sent."
-            ),
+        todo = self.filtered(
+            lambda booking: not booking.activity_ids.filtered(
+                lambda a: a.activity_type_id == reminder_type
+            )
         )
+        note = Markup("<p>%s</p>") % self.env._(
+            "Press Send Reminder on the booking: WhatsApp opens with the H-1 "
+            "reminder ready. Send it there, then mark it sent."
+        )
+        # One create per service advisor, for all their bookings.
+        for user, bookings in todo.grouped(
+            lambda booking: booking.user_id or self.env.user
+        ).items():
+            bookings.activity_schedule(
+                "gema_sop.mail_activity_type_booking_reminder",
+                user_id=user.id,
+                note=note,
+            )
 
 
 def _int(value):
