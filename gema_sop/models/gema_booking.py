@@ -1164,11 +1164,14 @@ class GemaBooking(models.Model):
             "Press Send Reminder on the booking: WhatsApp opens with the H-1 "
             "reminder ready. Send it there, then mark it sent."
         )
-        # One create per service advisor, for all their bookings.
+        # One create per service advisor, for all their bookings, and no
+        # assignment email per activity (an advisor with 30 bookings due
+        # would get 30): the activities show in their activity menu at once,
+        # as the SLA escalations do.
         for user, bookings in todo.grouped(
             lambda booking: booking.user_id or self.env.user
         ).items():
-            bookings.activity_schedule(
+            bookings.with_context(mail_activity_quick_update=True).activity_schedule(
                 "gema_sop.mail_activity_type_booking_reminder",
                 user_id=user.id,
                 note=note,
