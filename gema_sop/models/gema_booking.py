@@ -981,33 +981,58 @@ class GemaBooking(models.Model):
     @api.model
     def _cron_mark_no_show(self, batch_size=BATCH_SIZE):
         """BK-9: confirmed bookings not checked in a grace period after their
-        start become no-shows. One indexed query claims a batch (skipping
-        rows another worker holds); ``ir.cron`` calls again while some
-        remain."""
+        start become no-shows. One indexed query per grace period of the
+        branches (usually one) claims a batch, skipping rows another worker
+        holds; ``ir.cron`` calls again while some remain."""
         now = fields.Datetime.now()
         self.flush_model(["state", "start"])
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT b.id FROM gema_booking b "
-                "JOIN res_company c ON c.id = b.company_id "
-                "WHERE b.state = 'confirmed' AND b.start <= %s "
-                "AND b.start + make_interval(mins => COALESCE("
-                "c.gema_booking_no_show_grace, 30)) <= %s "
-                "ORDER BY b.start, b.id LIMIT %s FOR UPDATE OF b SKIP LOCKED",
-                now,
-                now,
-                batch_size,
-            )
-        )
-        bookings = self.browse([row[0] for row in rows])
+        ids = []
+        for query in self._gema_no_show_queries(now):
+            if len(ids) < batch_size:
+                rows = self.env.execute_query(
+                    SQL(
+                        "%s LIMIT %s FOR UPDATE SKIP LOCKED",
+                        query,
+                        batch_size - len(ids),
+                    )
+                )
+                ids += [row[0] for row in rows]
+        bookings = self.browse(ids)
         bookings.action_mark_no_show()
         remaining = 0
         if len(bookings) == batch_size:
+            # Up to a batch: ``ir.cron`` only needs to know that some remain.
             remaining = self.search_count(
-                [("state", "=", "confirmed"), ("start", "<=", now)]
+                [("state", "=", "confirmed"), ("start", "<=", now)], limit=batch_size
             )
         self.env["ir.cron"]._notify_progress(done=len(bookings), remaining=remaining)
         return bookings
+
+    @api.model
+    def _gema_no_show_queries(self, now):
+        """The confirmed bookings past their branch's grace period, one
+        query per grace period, each in the order of
+        ``gema_booking_confirmed_start_idx``. Not one join with the
+        branches: the planner cannot estimate a per-branch cut-off, sorts
+        what the state index gives instead of reading the partial index in
+        order, or reads the whole history by start."""
+        graces = self.env.execute_query(
+            SQL(
+                "SELECT COALESCE(gema_booking_no_show_grace, 30), array_agg(id) "
+                "FROM res_company GROUP BY 1 ORDER BY 1"
+            )
+        )
+        return [
+            SQL(
+                "SELECT id FROM gema_booking WHERE state = 'confirmed' "
+                "AND start <= %s %s ORDER BY start, id",
+                now - timedelta(minutes=grace),
+                SQL("AND company_id IN %s", tuple(companies))
+                if len(graces) > 1
+                else SQL(),
+            )
+            for grace, companies in graces
+        ]
 
     @api.model
     def _cron_remind(self):
@@ -1031,12 +1056,17 @@ class GemaBooking(models.Model):
         )
         days = {}
         due = candidates.filtered(lambda b: b._gema_reminder_day_reached(days))
-        Message = self.env["gema.message"]
-        planned = self.browse()
+        keys = {booking.id: booking._gema_reminder_key() for booking in due}
+        # sudo: the purpose keys are the system's; only which exist is read.
+        taken = {
+            message["dedupe_key"]
+            for message in self.env["gema.message"]
+            .sudo()
+            .search_read([("dedupe_key", "in", list(keys.values()))], ["dedupe_key"])
+        }
+        planned = activities = self.browse()
         for booking in due:
-            key = booking._gema_reminder_key()
-            # sudo: the purpose keys are the system's; only their count is read.
-            if Message.sudo().search_count([("dedupe_key", "=", key)]):
+            if keys[booking.id] in taken:
                 continue
             try:
                 with self.env.cr.savepoint():
@@ -1048,8 +1078,9 @@ class GemaBooking(models.Model):
             if message is not None and not message:
                 continue  # another worker is planning it right now
             if not message or message.channel == "whatsapp_link":
-                booking._gema_plan_reminder_activity()
+                activities |= booking
             planned |= booking
+        activities._gema_plan_reminder_activity()
         return planned
 
     def _gema_reminder_key(self):
@@ -1082,22 +1113,32 @@ class GemaBooking(models.Model):
         return today >= cache[calendar.id, day]
 
     def _gema_plan_reminder_activity(self):
-        """The SA's activity to send the reminder by WhatsApp link; Send
-        Reminder on the booking opens it ready (the link itself is not in
-        the note: a message sent from the note would not be logged)."""
-        self.ensure_one()
+        """The SA's activity to send the reminder by WhatsApp link, for each
+        booking that has none yet; Send Reminder on the booking opens it
+        ready (the link itself is not in the note: a message sent from the
+        note would not be logged)."""
         reminder_type = self.env.ref("gema_sop.mail_activity_type_booking_reminder")
-        if self.activity_ids.filtered(lambda a: a.activity_type_id == reminder_type):
-            return
-        self.activity_schedule(
-            "gema_sop.mail_activity_type_booking_reminder",
-            user_id=(self.user_id or self.env.user).id,
-            note=Markup("<p>%s</p>")
-            % self.env._(
-                "Press Send Reminder on the booking: WhatsApp opens with the H-1 "
-                "reminder ready. Send it there, then mark it sent."
-            ),
+        todo = self.filtered(
+            lambda booking: not booking.activity_ids.filtered(
+                lambda a: a.activity_type_id == reminder_type
+            )
         )
+        note = Markup("<p>%s</p>") % self.env._(
+            "Press Send Reminder on the booking: WhatsApp opens with the H-1 "
+            "reminder ready. Send it there, then mark it sent."
+        )
+        # One create per service advisor, for all their bookings, and no
+        # assignment email per activity (an advisor with 30 bookings due
+        # would get 30): the activities show in their activity menu at once,
+        # as the SLA escalations do.
+        for user, bookings in todo.grouped(
+            lambda booking: booking.user_id or self.env.user
+        ).items():
+            bookings.with_context(mail_activity_quick_update=True).activity_schedule(
+                "gema_sop.mail_activity_type_booking_reminder",
+                user_id=user.id,
+                note=note,
+            )
 
 
 def _int(value):

@@ -25,3 +25,4 @@ from . import test_conversation_http
 from . import test_ticket
 from . import test_ticket_portal
 from . import test_state_machine
+from . import test_scale

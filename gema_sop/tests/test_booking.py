@@ -461,6 +461,44 @@ class TestBooking(BookingCase):
             booking.activity_ids.filtered(lambda a: a.activity_type_id == reminder_type)
         )
 
+    def test_bk6_reminders_cost_at_most_9_queries_a_booking(self):
+        """BK-6 / robustness: the H-1 reminder cron reads which reminders
+        exist for all its bookings at once and plans the advisors'
+        activities with one create per advisor, without an assignment email
+        each: each booking past the first two costs at most 9 queries (34
+        before; its message is still rendered and created one at a time)."""
+        Booking = self.env["gema.booking"]
+        reminder_type = self.env.ref("gema_sop.mail_activity_type_booking_reminder")
+        counts = []
+        # The first round fills the caches (references, access rules).
+        for size, day in ((2, 26), (2, 27), (10, 28)):
+            bookings = Booking.concat(
+                *(
+                    self._booking(
+                        employee=(self.tech, self.tech2)[index % 2],
+                        start=wib(day, 8 + index // 2),
+                        requested_start=wib(day, 8 + index // 2),
+                        license_plate=f"BK {index + 1} A",
+                    )
+                    for index in range(size)
+                )
+            )
+            self.env.flush_all()
+            self.env.invalidate_all()
+            self.startClock(wib(day - 1, 7, 30))
+            mails = self.env["mail.mail"].search_count([])
+            before = self.env.cr.sql_log_count
+            self.assertEqual(Booking._cron_remind(), bookings)
+            self.env.flush_all()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(self.env["mail.mail"].search_count([]), mails)
+            reminders = bookings.activity_ids.filtered(
+                lambda a: a.activity_type_id == reminder_type
+            )
+            self.assertEqual(len(reminders), size)
+            bookings.action_cancel()
+        self.assertLessEqual(counts[2] - counts[1], 8 * 25)
+
     def test_bk6_cron_with_gateway_sends_once(self):
         """BK-6: with the gateway on, the cron queues the reminder itself,
         once (also when run again); the booking counts as reminded only

@@ -5,7 +5,7 @@ core) with policies built per test, so that every kind of start, stop and
 deadline is proved independently of the SOP models that use them.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg2
 
@@ -649,32 +649,59 @@ class TestSlaEngine(GemaSopCase):
         with freeze_time(datetime(2026, 11, 23, 1, 0)), self.assertQueryCount(1):
             Status._cron_process_due()
 
-    def test_breaching_a_batch_costs_the_same_queries_for_2_or_6_lines(self):
-        """G-4: escalating is batched; a batch of 6 breaches issues no more
-        queries than a batch of 2 (no notification email per activity)."""
-        self.employees["advisor"].parent_id = self.employees["supervisor"]
-        self._policy(duration=10, duration_unit="minutes", violation_type="bk_no_reply")
+    def test_claim_costs_the_same_queries_for_a_small_or_big_backlog(self):
+        """G-4 / robustness: a batch of 2 claimed from a backlog of 3 or of
+        12 due lines costs the same queries: the claim reads one batch and
+        what remains is counted up to a batch, not over the backlog."""
+        self._policy(duration=10, duration_unit="minutes")
         Status = self.env["gema.sla.status"]
-        counts = []
-        for size, day in ((2, 23), (6, 24)):
+        # The first round fills the caches (references, access rules).
+        for backlog, day, queries in ((3, 23, None), (3, 24, 38), (12, 25, 38)):
             with freeze_time(datetime(2026, 11, day, 2, 0)):
                 documents = self.env["gema.sop.document"].concat(
-                    *(self._document() for _index in range(size))
+                    *(self._document() for _index in range(backlog))
                 )
             self.env.flush_all()
             self.env.invalidate_all()
-            with freeze_time(datetime(2026, 11, day, 2, 15)):
-                before = self.env.cr.sql_log_count
+            with (
+                freeze_time(datetime(2026, 11, day, 2, 15)),
+                self.assertQueryCount(queries or 1000),
+            ):
+                self.assertEqual(Status._cron_process_due(batch_size=2), 2)
+                self.env.flush_all()
+            documents.unlink()
+
+    def test_breaching_a_batch_costs_the_same_queries_for_2_or_20_lines(self):
+        """G-4: escalating is batched; a batch of 20 breaches issues as many
+        queries as a batch of 2 (one create of activities, of violations and
+        of chatter notes, one update of the lines; no notification email per
+        activity)."""
+        self.employees["advisor"].parent_id = self.employees["supervisor"]
+        self._policy(duration=10, duration_unit="minutes", violation_type="bk_no_reply")
+        Status = self.env["gema.sla.status"]
+        # The first round fills the caches (references, access rules).
+        for size, day, queries in ((2, 23, None), (2, 24, 41), (20, 25, 41)):
+            documents = self.env["gema.sop.document"]
+            start = datetime(2026, 11, day, 2, 0)
+            for index in range(size):  # 10 s apart: each its own deadlines
+                with freeze_time(start + timedelta(seconds=10 * index)):
+                    documents |= self._document()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            with (
+                freeze_time(datetime(2026, 11, day, 2, 15)),
+                self.assertQueryCount(queries or 1000),
+            ):
                 self.assertEqual(Status._cron_process_due(), size)
                 self.env.flush_all()
-                counts.append(self.env.cr.sql_log_count - before)
             self.assertEqual(self.env["mail.mail"].search_count([]), 0)
+            self.assertEqual(
+                self.env["gema.violation"].search_count(
+                    [("res_id", "in", documents.ids)]
+                ),
+                size,
+            )
             documents.unlink()  # their lines go too: the next batch is new
-        self.assertLessEqual(counts[1], counts[0])
-        self.assertEqual(
-            self.env["mail.mail"].search_count([("model", "=", "gema.sop.document")]),
-            0,
-        )
 
     def test_smart_button_opens_the_lines_of_the_record(self):
         self._policy(duration=1)
