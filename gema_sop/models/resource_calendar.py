@@ -76,8 +76,9 @@ class ResourceCalendar(models.Model):
             categories=holidays.Indonesia.supported_categories,
             language=language,
         )
-        # sudo: global leaves are the administrators' in Odoo; the callers
-        # check the SOP administrator role (action_gema_import_holidays).
+        # sudo: Odoo lets only Access Rights administrators write global
+        # leaves; the callers check the SOP administrator role
+        # (action_gema_import_holidays).
         Leave = self.env["resource.calendar.leaves"].sudo()
         vals_list = []
         for calendar in self:
