@@ -153,6 +153,34 @@ class TestBookingServerActions(BookingCase, ServerActionMixin):
         )
         self.assertEqual(len(violations), 1)
 
+    def test_g4_sla_results_are_tracked(self):
+        """G-4, BK-2: a breach the SLA engine records shows in the booking's
+        chatter as a change of its SLA result and first response (tracked
+        fields, which automation rules watch too)."""
+        tracking = {"tracking_disable": False, "mail_notrack": False}
+        booking = self._request().with_context(**tracking)
+        # As between two transactions: a record created in the same one is
+        # not tracked (its creation stands for its values).
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.startClock(datetime(2026, 11, 23, 1, 10))
+        self.env["gema.sla.status"].with_context(**tracking)._cron_process_due()
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = (
+            self.env["mail.tracking.value"]
+            .search(
+                [
+                    ("mail_message_id.model", "=", "gema.booking"),
+                    ("mail_message_id.res_id", "=", booking.id),
+                ]
+            )
+            .filtered(lambda value: value.new_value_char == "Breached")
+        )
+        self.assertEqual(
+            set(tracked.field_id.mapped("name")), {"gema_sla_result", "frt_result"}
+        )
+
     def test_as6_rule_first_response_breached_tells_the_branch_head(self):
         """AS-6, BK-2: the example rule, once activated, gives the branch's
         manager a to-do when a booking's first response becomes breached
