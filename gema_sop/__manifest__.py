@@ -11,12 +11,13 @@
     "license": "LGPL-3",
     "application": True,
     "depends": [
+        "base_automation",
         "base_setup",
         "hr",
         "mail",
         "portal",
     ],
-    "external_dependencies": {"python": ["phonenumbers"]},
+    "external_dependencies": {"python": ["phonenumbers", "holidays"]},
     "data": [
         "security/gema_sop_security.xml",
         "security/ir.model.access.csv",
@@ -51,6 +52,7 @@
         "data/gema_ticket_data.xml",
         "data/gema_ticket_sla_data.xml",
         "data/gema_ticket_mail_template_data.xml",
+        "data/ir_actions_server_data.xml",
         "report/gema_booking_reports.xml",
         "views/res_config_settings_views.xml",
         "views/gema_sla_policy_views.xml",

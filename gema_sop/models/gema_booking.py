@@ -279,6 +279,7 @@ class GemaBooking(models.Model):
         readonly=True,
         copy=False,
         index=True,
+        tracking=True,
         help="Result of the 5-minute first response standard (BK-2).",
     )
     checkin_query = fields.Char(
@@ -632,6 +633,22 @@ class GemaBooking(models.Model):
                     "The customer did not come: contact them to clarify or reschedule."
                 ),
             )
+
+    def action_gema_mark_no_shows(self):
+        """BK-9 (server action): mark the selected confirmed bookings whose
+        booked time has passed as no-shows; a booking still to come is
+        refused, so a selection cannot mark tomorrow's customers."""
+        now = fields.Datetime.now()
+        early = self.filtered(lambda b: b.state == "confirmed" and b.start > now)
+        if early:
+            raise UserError(
+                self.env._(
+                    "The booked time has not come yet: %(bookings)s",
+                    bookings=", ".join(early.mapped("display_name")),
+                )
+            )
+        self.action_mark_no_show()
+        return True
 
     def action_cancel(self):
         self._gema_check_action("cancel")

@@ -573,6 +573,38 @@ class GemaServiceJob(models.Model):
         self.ensure_one()
         return self._gema_notify("gema_sop.mail_template_service_job_update")
 
+    def action_gema_send_status_updates(self):
+        """ST-3 (server action): the status update to each selected job's
+        customer; delivered and cancelled jobs are refused. For one job
+        sent by click-to-chat, returns the WhatsApp link to open."""
+        closed = self.filtered(lambda j: j.state in ("delivered", "cancelled"))
+        if closed:
+            raise UserError(
+                self.env._(
+                    "No status update is sent for delivered or cancelled "
+                    "jobs: %(jobs)s",
+                    jobs=", ".join(closed.mapped("name")),
+                )
+            )
+        actions = [job.action_send_status_update() for job in self]
+        return actions[0] if len(actions) == 1 else True
+
+    def action_gema_plan_followup(self):
+        """FU-1 (server action): the follow-up call of each selected
+        delivered job that has none yet; other jobs are refused."""
+        self.check_access("write")
+        undelivered = self.filtered(lambda j: j.state != "delivered")
+        if undelivered:
+            raise UserError(
+                self.env._(
+                    "A follow-up is planned for delivered jobs only: %(jobs)s",
+                    jobs=", ".join(undelivered.mapped("name")),
+                )
+            )
+        # sudo: as at hand-over, the system makes the follow-up (checked above).
+        self.env["gema.followup"].sudo()._gema_create_for_jobs(self)
+        return True
+
     def action_request_approval(self):
         """ST-2: send the customer the link to approve or refuse the
         proposed extra work; the link is valid 48 hours."""

@@ -45,6 +45,7 @@ class GemaSlaMixin(models.AbstractModel):
         readonly=True,
         index=True,
         copy=False,
+        tracking=True,
         help="Breached if any time standard of the record was breached, at "
         "risk if one is close to its deadline, otherwise on time.",
     )
@@ -134,6 +135,37 @@ class GemaSlaMixin(models.AbstractModel):
         action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    def action_gema_sla_recompute(self):
+        """G-4 (server action): plan the open clocks of these records again
+        in the branch's calendar as it is now (after imported holidays or
+        changed hours), warn or escalate those now due, once, and store the
+        records' SLA result. A line keeps its stage: nothing is escalated
+        twice."""
+        self.check_access("write")
+        # sudo: SLA lines are the engine's; the records were checked above.
+        lines = (
+            self.env["gema.sla.status"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("state", "in", OPEN_STATES),
+                ]
+            )
+        )
+        for line in lines:
+            vals = line.policy_id._gema_deadlines(self.browse(line.res_id), line.start)
+            if vals:
+                line.write(vals)
+                line.next_check = line._gema_next_check()
+        now = fields.Datetime.now()
+        lines.filtered(
+            lambda line: line.next_check and line.next_check <= now
+        )._gema_escalate(now)
+        self._gema_sla_refresh()
+        return True
 
     # Hooks of SOP models -------------------------------------------------
 

@@ -1,8 +1,10 @@
 from datetime import datetime, time, timedelta
 
+import holidays
 import pytz
 
-from odoo import models
+from odoo import fields, models
+from odoo.exceptions import AccessError
 
 
 class ResourceCalendar(models.Model):
@@ -38,3 +40,81 @@ class ResourceCalendar(models.Model):
         if len(working) < abs(offset):
             return day + timedelta(days=offset)
         return working[abs(offset) - 1]
+
+    def action_gema_import_holidays(self):
+        """G-4 (server action): Indonesia's public holidays and collective
+        leave (cuti bersama) of this year and the next, as leaves of each
+        calendar, so that no time standard counts them."""
+        if not self.env.user.has_group("gema_sop.group_sop_admin"):
+            raise AccessError(
+                self.env._("Only an SOP administrator imports public holidays.")
+            )
+        year = datetime.now(pytz.timezone(self[:1].tz or "Asia/Jakarta")).year
+        leaves = self._gema_import_holidays([year, year + 1])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s public holidays imported.", count=len(leaves)
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _gema_import_holidays(self, years):
+        """Create a global leave (no resource) for each Indonesian public
+        holiday and collective leave day of ``years`` in each calendar, from
+        00:00 to 24:00 in the calendar's time zone. A day already covered by
+        a global leave of the calendar is skipped, whatever its name or
+        hours: importing again creates nothing, and a leave the user edited
+        stays as it is. Returns the created leaves."""
+        language = "id" if (self.env.lang or "").startswith("id") else "en_US"
+        days = holidays.Indonesia(
+            years=years,
+            categories=holidays.Indonesia.supported_categories,
+            language=language,
+        )
+        # sudo: Odoo lets only Access Rights administrators write global
+        # leaves; the callers check the SOP administrator role
+        # (action_gema_import_holidays).
+        Leave = self.env["resource.calendar.leaves"].sudo()
+        vals_list = []
+        for calendar in self:
+            tz = pytz.timezone(calendar.tz or "Asia/Jakarta")
+            periods = {
+                day: tuple(
+                    tz.localize(datetime.combine(moment, time.min))
+                    .astimezone(pytz.utc)
+                    .replace(tzinfo=None)
+                    for moment in (day, day + timedelta(days=1))
+                )
+                for day in days
+            }
+            existing = Leave.search(
+                [
+                    ("calendar_id", "=", calendar.id),
+                    ("resource_id", "=", False),
+                    ("date_from", "<", max(stop for _start, stop in periods.values())),
+                    ("date_to", ">", min(start for start, _stop in periods.values())),
+                ]
+            )
+            for day, (start, stop) in sorted(periods.items()):
+                if any(
+                    leave.date_from < stop and leave.date_to > start
+                    for leave in existing
+                ):
+                    continue
+                vals_list.append(
+                    {
+                        "name": days[day],
+                        "calendar_id": calendar.id,
+                        "company_id": calendar.company_id.id,
+                        "resource_id": False,
+                        "date_from": fields.Datetime.to_string(start),
+                        "date_to": fields.Datetime.to_string(stop),
+                        "time_type": "leave",
+                    }
+                )
+        return Leave.create(vals_list)

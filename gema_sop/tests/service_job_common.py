@@ -5,6 +5,7 @@ helper opening walk-in jobs as the service advisor."""
 from datetime import datetime, timedelta
 
 from odoo import Command
+from odoo.tests import freeze_time
 
 from .common import GemaSopCase
 
@@ -87,6 +88,20 @@ class ServiceJobCase(GemaSopCase):
                 "estimated_cost": cost,
             }
         )
+        return job
+
+    def _delivered_job(self, at):
+        """A job taken through every step and handed over at ``at``."""
+        with freeze_time(at - timedelta(hours=3)):
+            job = self._inspected(self._job(start=None))
+            tech = self._as("technician", job)
+            tech.action_start()
+            tech.action_finish()
+            tech.action_qc_pass()
+            job.pickup_date = at
+            job.action_ready()
+        with freeze_time(at):
+            job.action_deliver()
         return job
 
     def _as(self, role, record):

@@ -37,16 +37,7 @@ class TestFollowup(ServiceJobCase):
     def _delivered(self, at=SATURDAY_1000):
         """A job taken through every step and handed over at ``at``; its
         follow-up."""
-        with freeze_time(at - timedelta(hours=3)):
-            job = self._inspected(self._job(start=None))
-            tech = self._as("technician", job)
-            tech.action_start()
-            tech.action_finish()
-            tech.action_qc_pass()
-            job.pickup_date = at
-            job.action_ready()
-        with freeze_time(at):
-            job.action_deliver()
+        job = self._delivered_job(at)
         return job, self.Followup.search([("service_job_id", "=", job.id)])
 
     def _reached(self, followup, outcome="satisfied", feedback="Mobil nyaman."):
