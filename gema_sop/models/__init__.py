@@ -33,3 +33,4 @@ from . import gema_followup
 from . import gema_conversation
 from . import gema_ticket
 from . import ir_http
+from . import mail_mail
