@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -335,3 +336,40 @@ class TestTicketEmail(GemaSopCase):
         incoming = ticket.message_ids.filtered(lambda m: m.message_type == "email")
         self.assertIn("video.mp4", incoming.body)
         self.assertIn("larger than 1 MB", incoming.body)
+
+    def test_security_only_settings_admins_set_the_address(self):
+        """Security: no SOP role sets a branch's ticket address (it takes
+        the administrators' right to change the company); nothing changes."""
+        alias = self.branch.gema_ticket_alias_id
+        for role, user in self.users.items():
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                self.branch.with_user(user).write({"gema_ticket_alias_name": "x"})
+        self.assertEqual(alias.alias_name, "purnajual")
+        self.assertEqual(self.branch.gema_ticket_alias_id, alias)
+
+    def test_security_message_new_by_rpc_needs_the_right_to_open_tickets(self):
+        """Security: a user who may not open tickets gets nothing from calling
+        the gateway's method directly (XML-RPC): refused, and no customer
+        is left behind; a CS officer's call makes only their branch's
+        ticket, as by hand."""
+        msg = {
+            "email_from": "rpc.baru@example.com",
+            "subject": "Lewat RPC",
+            "body": "<p>Isi</p>",
+            "attachments": [],
+        }
+        for role in ("technician", "logistics", "advisor"):
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                with self.env.cr.savepoint():
+                    self.Ticket.with_user(self.users[role]).message_new(
+                        dict(msg), {"company_id": self.branch.id}
+                    )
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("email_normalized", "=", "rpc.baru@example.com")]
+            )
+        )
+        ticket = self.Ticket.with_user(self.users["cs"]).message_new(
+            dict(msg), {"company_id": self.branch.id}
+        )
+        self.assertEqual(ticket.company_id, self.branch)
