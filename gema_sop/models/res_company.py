@@ -211,9 +211,10 @@ class ResCompany(models.Model):
             if alias:
                 alias.alias_name = name
             elif name:
-                company.gema_ticket_alias_id = alias.create(
-                    company._gema_ticket_alias_values(name)
-                )
+                values = company._gema_ticket_alias_values(name)
+                alias = alias.with_context(lang="en_US").create(values)
+                company._gema_translate_ticket_alias_bounce(alias)
+                company.gema_ticket_alias_id = alias
 
     def _gema_ticket_alias_values(self, name):
         """A new email opens a ticket of this branch, on the email channel,
@@ -225,11 +226,36 @@ class ResCompany(models.Model):
             "alias_defaults": repr({"company_id": self.id, "channel": "email"}),
             "alias_contact": "everyone",
             "alias_domain_id": self.alias_domain_id.id,
-            "alias_bounced_content": self.env._(
-                "<p>This address opens after-sales tickets for customers. "
-                "Staff members record a ticket in Odoo instead.</p>"
-            ),
+            "alias_bounced_content": self._gema_ticket_alias_bounce("en_US"),
         }
+
+    def _gema_translate_ticket_alias_bounce(self, alias):
+        """The bounce is read in the sender's language: its paragraphs get
+        the translation of every installed language (an HTML field is
+        translated term by term)."""
+        field = alias._fields["alias_bounced_content"]
+        english = field.get_trans_terms(self._gema_ticket_alias_bounce("en_US"))
+        alias.update_field_translations(
+            "alias_bounced_content",
+            {
+                lang: dict(
+                    zip(
+                        english,
+                        field.get_trans_terms(self._gema_ticket_alias_bounce(lang)),
+                        strict=False,
+                    )
+                )
+                for lang, _label in self.env["res.lang"].get_installed()
+                if lang != "en_US"
+            },
+        )
+
+    def _gema_ticket_alias_bounce(self, lang):
+        """What a refused sender (a staff member) reads back, in ``lang``."""
+        return self.with_context(lang=lang).env._(
+            "<p>This address opens after-sales tickets for customers. "
+            "Staff members record a ticket in Odoo instead.</p>"
+        )
 
     def _gema_normalize_vals(self, vals):
         if vals.get("gema_whatsapp_number"):

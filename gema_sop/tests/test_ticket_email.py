@@ -78,6 +78,8 @@ class TestTicketEmail(GemaSopCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.activate_indonesian()
+        # Customers and staff write English or Indonesian.
+        cls.env["res.lang"]._activate_lang("en_US")
         alias_domain = cls.env["mail.alias.domain"].create({"name": DOMAIN})
         cls.branch.alias_domain_id = alias_domain
         cls.branch.gema_ticket_alias_name = "purnajual"
@@ -289,15 +291,20 @@ class TestTicketEmail(GemaSopCase):
     def test_as1_staff_address_is_bounced(self):
         """AS-1 / security: an email from a staff member's address opens no
         ticket; the sender gets the alias's bounce saying staff record
-        tickets in Odoo."""
+        tickets in Odoo, in their language."""
         staff = self.users["cs"]
-        staff.email = "cs.officer@example.com"
+        staff.write({"email": "cs.officer@example.com", "lang": "en_US"})
         self._process(
             raw_email(staff.email, "Tolong buatkan tiket", "Isi.", "<staff@x.com>")
         )
         self.assertFalse(self._tickets())
         [bounce] = self._sent_to("cs.officer@example.com")
         self.assertIn("Staff members record a ticket in Odoo", bounce)
+        staff.lang = "id_ID"
+        self._process(raw_email(staff.email, "Tiket lagi", "Isi.", "<staff-id@x.com>"))
+        self.assertFalse(self._tickets())
+        bounce_id = self._sent_to("cs.officer@example.com")[1]
+        self.assertIn("Staf mencatat tiket langsung di Odoo", bounce_id)
 
     @mute_logger("odoo.addons.mail.models.mail_thread")
     def test_as1_auto_reply_loop_is_stopped(self):
