@@ -24,3 +24,4 @@ from . import test_conversation
 from . import test_conversation_http
 from . import test_ticket
 from . import test_ticket_portal
+from . import test_ticket_email
