@@ -38,3 +38,4 @@ from . import gema_conversation
 from . import gema_conversation_keyword
 from . import gema_ticket
 from . import ir_http
+from . import mail_mail

@@ -87,7 +87,10 @@ class GemaMessage(models.Model):
       they click, which records *Opened by Staff* and opens wa.me with the
       text), sends it in WhatsApp and confirms with *Mark as Sent*. A link
       never followed, or a dialog closed, logs nothing and stops no clock.
-    - **Email**: sent and logged at once by Odoo's mail.
+    - **Email**: posted in the chatter to the customer and *Queued* while
+      Odoo's mail holds it; *Sent* (the record told, its "contacted"
+      clocks stopped) once the mail was sent, *Failed* when it failed
+      (``_gema_email_outcome``, called by ``mail.mail``).
     - **WhatsApp gateway** (Cloud API): queued, then sent by the scheduled
       action, never twice (``gema.message.gateway``: each message claimed
       and settled in transactions of its own, a run bounded by its time
@@ -196,6 +199,8 @@ class GemaMessage(models.Model):
         copy=False,
         readonly=True,
         ondelete="set null",
+        # Every mail sent looks up its customer messages by it (mail.mail).
+        index="btree_not_null",
     )
     whatsapp_open_url = fields.Char(
         string="WhatsApp Link", compute="_compute_whatsapp_open_url"
@@ -602,6 +607,9 @@ class GemaMessage(models.Model):
             "subtype_xmlid": "gema_sop.mt_customer_message",
             "partner_ids": partner.ids,
         }
+        # The email is queued here; it stops the record's "contacted" clocks
+        # when it is sent (_gema_email_outcome).
+        record = record.with_context(gema_email_pending=True)
         if template and text == rendered:
             posted = record.message_post_with_source(template, **post_values)
         else:
@@ -611,17 +619,44 @@ class GemaMessage(models.Model):
             posted = record.message_post(
                 body=plaintext2html(text), subject=subject or False, **post_values
             )
+        # Queued without next_try: the WhatsApp sender never claims it; Odoo's
+        # mail sends it (at once after the commit, or by its mail queue).
         message = self._gema_create_once(
-            dict(
-                vals,
-                state="sent",
-                sent_date=fields.Datetime.now(),
-                attempts=1,
-                mail_message_id=posted[:1].id,
-            )
+            dict(vals, state="queued", attempts=1, mail_message_id=posted[:1].id)
         )
-        message.sudo()._gema_tell_record()
+        message.sudo()._gema_email_outcome()
         return message
+
+    def _gema_email_outcome(self):
+        """An email left when Odoo's mail sent it to the customer (the
+        customer's notification of the chatter message is *Sent*), not when
+        it was queued: only then is it *Sent*, with the moment, and the
+        record told (a ticket number, a warranty status told). A mail that
+        failed makes the message *Failed*, with the reason; one not sent
+        yet stays *Queued* until ``mail.mail`` sends it."""
+        for message in self.filtered(
+            lambda m: m.channel == "email" and m.state == "queued"
+        ):
+            notifications = message.mail_message_id.notification_ids.filtered(
+                lambda n, message=message: n.notification_type == "email"
+                and n.res_partner_id == message.partner_id
+            )
+            statuses = set(notifications.mapped("notification_status"))
+            if "sent" in statuses:
+                message._gema_mark_left(
+                    {"state": "sent", "sent_date": fields.Datetime.now()}
+                )
+                record = message._gema_linked_record()
+                if hasattr(record, "_gema_sla_event"):
+                    record._gema_sla_event(contacted=True)
+            elif not notifications or statuses & {"exception", "bounce"}:
+                message.write(
+                    {
+                        "state": "failed",
+                        "last_error": notifications[:1].failure_reason
+                        or self.env._("The email to the customer was not sent."),
+                    }
+                )
 
     def _gema_whatsapp_link(self):
         """The click-to-chat address, with the message prefilled."""

@@ -116,9 +116,17 @@ class GemaSlaMixin(models.AbstractModel):
         return result
 
     def _message_post_after_hook(self, message, msg_vals):
-        """An outgoing message to the customer stops "contacted" clocks."""
+        """An outgoing message to the customer stops "contacted" clocks.
+        Not the customer's own email (the mail gateway posts it, context
+        ``from_alias``), nor an email to the customer still to be sent
+        (``gema_email_pending``: its sending stops them,
+        ``gema.message._gema_email_outcome``)."""
         result = super()._message_post_after_hook(message, msg_vals)
-        if message.subtype_id in self._gema_customer_subtypes():
+        if (
+            message.subtype_id in self._gema_customer_subtypes()
+            and not self.env.context.get("from_alias")
+            and not self.env.context.get("gema_email_pending")
+        ):
             self._gema_sla_event(contacted=True)
         return result
 

@@ -102,6 +102,23 @@ class ResCompany(models.Model):
         help="Warranty terms proposed on a new after-sales ticket (AS-2); "
         "the officer corrects it when the product's terms differ.",
     )
+    # AS-1: the branch's address for after-sales email (e.g. purnajual@...).
+    gema_ticket_alias_id = fields.Many2one(
+        "mail.alias",
+        string="After-sales Email Alias",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+    )
+    gema_ticket_alias_name = fields.Char(
+        string="After-sales Email",
+        compute="_compute_gema_ticket_alias_name",
+        inverse="_inverse_gema_ticket_alias_name",
+        help="The part before the @ of the address at which this branch "
+        "receives after-sales complaints by email, e.g. purnajual; each new "
+        "email becomes a ticket of this branch and its number goes back to "
+        "the sender (AS-1). Empty: no such address.",
+    )
 
     _sql_constraints = [
         (
@@ -177,6 +194,68 @@ class ResCompany(models.Model):
     def write(self, vals):
         self._gema_normalize_vals(vals)
         return super().write(vals)
+
+    @api.depends("gema_ticket_alias_id.alias_name")
+    def _compute_gema_ticket_alias_name(self):
+        for company in self:
+            company.gema_ticket_alias_name = company.gema_ticket_alias_id.alias_name
+
+    def _inverse_gema_ticket_alias_name(self):
+        """Create the branch's ticket alias on first use, rename it after;
+        mail.alias cleans the name and refuses one already taken."""
+        for company in self:
+            name = company.gema_ticket_alias_name or False
+            # sudo: only administrators write aliases (mail.alias rights);
+            # whoever may change the branch's settings sets its address.
+            alias = company.gema_ticket_alias_id.sudo()
+            if alias:
+                alias.alias_name = name
+            elif name:
+                values = company._gema_ticket_alias_values(name)
+                alias = alias.with_context(lang="en_US").create(values)
+                company._gema_translate_ticket_alias_bounce(alias)
+                company.gema_ticket_alias_id = alias
+
+    def _gema_ticket_alias_values(self, name):
+        """A new email opens a ticket of this branch, on the email channel,
+        from anyone (customers write without an account)."""
+        self.ensure_one()
+        return {
+            "alias_name": name,
+            "alias_model_id": self.env["ir.model"]._get_id("gema.ticket"),
+            "alias_defaults": repr({"company_id": self.id, "channel": "email"}),
+            "alias_contact": "everyone",
+            "alias_domain_id": self.alias_domain_id.id,
+            "alias_bounced_content": self._gema_ticket_alias_bounce("en_US"),
+        }
+
+    def _gema_translate_ticket_alias_bounce(self, alias):
+        """The bounce is read in the sender's language: its paragraphs get
+        the translation of every installed language (an HTML field is
+        translated term by term)."""
+        field = alias._fields["alias_bounced_content"]
+        english = field.get_trans_terms(self._gema_ticket_alias_bounce("en_US"))
+        alias.update_field_translations(
+            "alias_bounced_content",
+            {
+                lang: dict(
+                    zip(
+                        english,
+                        field.get_trans_terms(self._gema_ticket_alias_bounce(lang)),
+                        strict=False,
+                    )
+                )
+                for lang, _label in self.env["res.lang"].get_installed()
+                if lang != "en_US"
+            },
+        )
+
+    def _gema_ticket_alias_bounce(self, lang):
+        """What a refused sender (a staff member) reads back, in ``lang``."""
+        return self.with_context(lang=lang).env._(
+            "<p>This address opens after-sales tickets for customers. "
+            "Staff members record a ticket in Odoo instead.</p>"
+        )
 
     def _gema_normalize_vals(self, vals):
         if vals.get("gema_whatsapp_number"):

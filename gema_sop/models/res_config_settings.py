@@ -48,3 +48,7 @@ class ResConfigSettings(models.TransientModel):
     gema_warranty_months = fields.Integer(
         related="company_id.gema_warranty_months", readonly=False
     )
+    gema_ticket_alias_name = fields.Char(
+        related="company_id.gema_ticket_alias_name", readonly=False
+    )
+    gema_ticket_alias_domain = fields.Char(related="company_id.alias_domain_name")

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import email_normalize
 
 from ..tools import normalize_phone, same_person_name
 
@@ -105,6 +106,29 @@ class ResPartner(models.Model):
         # sudo: whoever's SOP step records a customer (a website visitor, a
         # CS officer, a service advisor) creates them from the checked name
         # and number only, without Odoo's general right to create contacts.
+        return self.browse(self.sudo().create(values).id)
+
+    @api.model
+    def _gema_find_or_create_by_email(self, email, name):
+        """AS-1: the customer who wrote from ``email`` (normalised): the
+        oldest contact of that address, or a new one named ``name``. The
+        address is claimed first (``gema.claim``): two emails from a new
+        address at the same moment make one customer.
+
+        sudo: one customer per address whoever's mail arrives, so the
+        search sees every contact; new customers get the checked name and
+        address only.
+        """
+        email = email_normalize(email)
+        self.env["gema.claim"]._gema_claim(f"email:{email}")
+        partner = self.sudo().search(
+            [("email_normalized", "=", email)], order="id", limit=1
+        )
+        if partner:
+            return self.browse(partner.id)
+        values = {"name": name or email, "email": email}
+        if self.env["res.lang"]._lang_get("id_ID"):
+            values["lang"] = "id_ID"
         return self.browse(self.sudo().create(values).id)
 
 

@@ -293,6 +293,46 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
         self.assertNotIn(self.booking_b.name, listing)
 
     @mute_logger("odoo.http", "werkzeug")
+    def test_as1_ticket_list_only_the_customers_own(self):
+        """AS-1 / G-5 / security: /my/tickets lists the logged-in customer's
+        own tickets and counts them on the portal home; another customer's
+        ticket is neither listed nor opened (404); staff find no customer's
+        ticket there; a stranger is sent to the login."""
+        for who, mine, theirs in (
+            ("portal_a", self.ticket_a, self.ticket_b),
+            ("portal_b", self.ticket_b, self.ticket_a),
+        ):
+            with self.subTest(visitor=who):
+                self._visit_as(who)
+                listing = self.url_open("/my/tickets")
+                self.assertEqual(listing.status_code, 200)
+                self.assertIn(mine.name, listing.text)
+                self.assertIn(f"/my/tickets/{mine.id}", listing.text)
+                self.assertNotIn(theirs.name, listing.text)
+                self.assertEqual(self.url_open(mine.access_url).status_code, 200)
+                self.assertEqual(self.url_open(theirs.access_url).status_code, 404)
+                counters = self.make_jsonrpc_request(
+                    "/my/counters", {"counters": ["gema_ticket_count"]}
+                )
+                self.assertEqual(counters, {"gema_ticket_count": 1})
+        for role in STAFF:
+            with self.subTest(visitor=role):
+                self._visit_as(role)
+                listing = self.url_open("/my/tickets")
+                self.assertEqual(listing.status_code, 200)
+                self.assertNotIn(self.ticket_a.name, listing.text)
+                self.assertNotIn(self.ticket_b.name, listing.text)
+                counters = self.make_jsonrpc_request(
+                    "/my/counters", {"counters": ["gema_ticket_count"]}
+                )
+                self.assertEqual(counters, {"gema_ticket_count": 0})
+        self._visit_as("public")
+        listing = self.url_open("/my/tickets")
+        self.assertIn("/web/login", listing.url)
+        self.assertNotIn(self.ticket_a.name, listing.text)
+        self.assertEqual(self.url_open("/my/tickets/page/abc").status_code, 404)
+
+    @mute_logger("odoo.http", "werkzeug")
     def test_st2_cs8_as5_staff_with_the_token_only_preview(self):
         """ST-2 / CS-8 / AS-5 / security: a staff member who opens the
         customer's link sees the page as the customer does, marked as a

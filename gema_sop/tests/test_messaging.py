@@ -23,6 +23,7 @@ from ..models.gema_message_gateway import SENDING_LOCK
 from ..tools.whatsapp import reference
 from .common import SUITE_NOW
 from .common_messaging import GemaMessagingCase
+from .smtp_fake_server import start_smtp_server
 from .whatsapp_fake_server import RESET, error_answer
 
 
@@ -315,6 +316,7 @@ class TestMessaging(GemaMessagingCase):
 
     def test_email_channel_sends_mail_and_logs_once(self):
         """BK-10: an email is sent with Odoo's mail, and logged once."""
+        smtp = start_smtp_server(self)
         self._composer(channel="email").action_send()
         message = self._log()
         self.assertEqual(len(message), 1)
@@ -329,7 +331,25 @@ class TestMessaging(GemaMessagingCase):
         mails = self.env["mail.mail"].search([("mail_message_id", "=", posts.id)])
         self.assertEqual(len(mails), 1)
         self.assertEqual(mails.recipient_ids, self.customer)
+        self.assertEqual(len(smtp.received), 1)
         self.assertFalse(self.server.received)
+
+    def test_email_is_sent_when_its_mail_left(self):
+        """BK-10 (trust rule): an email waiting in Odoo's mail queue is
+        *Queued*, not *Sent*; a mail the server refused makes it
+        *Failed*."""
+        smtp = start_smtp_server(self)
+        smtp.refuse = True
+        self._composer(channel="email").with_context(
+            mail_notify_force_send=False
+        ).action_send()
+        message = self._log()
+        self.assertRecordValues(message, [{"state": "queued", "sent_date": False}])
+        self.env["mail.mail"].search(
+            [("mail_message_id", "=", message.mail_message_id.id)]
+        ).send()
+        self.assertEqual(message.state, "failed")
+        self.assertFalse(smtp.received)
 
     def test_email_needs_an_address(self):
         self.customer.email = False
