@@ -20,6 +20,8 @@ lines, queued, sent and failed messages, ratings, and a row for every
 migration rule.
 """
 
+import ast
+import csv
 import hashlib
 import importlib.util
 import json
@@ -27,6 +29,7 @@ import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
 import psycopg2
 from psycopg2 import sql
@@ -236,6 +239,29 @@ def coverage_problems(old):
     return [f"the data has no {what}" for what, ok in wanted.items() if not ok]
 
 
+def data_xmlids():
+    """The XML ids of the records and templates of this checkout's data
+    files (the manifest's ``data``): an upgraded database must have every
+    one, those of ``noupdate`` files included (Odoo creates the missing)."""
+    addon = Path(__file__).parents[1] / "gema_sop"
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
+    xmlids = set()
+    for name in manifest["data"]:
+        path = addon / name
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8") as file:
+                xmlids |= {row["id"] for row in csv.DictReader(file)}
+            continue
+        for node in ElementTree.parse(path).iter():
+            if node.tag in ("record", "template", "menuitem") and node.get("id"):
+                xmlids.add(node.get("id"))
+    return {
+        x if "." in x else f"gema_sop.{x}"
+        for x in xmlids
+        if "." not in x or x.startswith("gema_sop.")
+    }
+
+
 def compare(old, new):
     problems = coverage_problems(old)
     changes, hits = expected_changes(old)
@@ -274,6 +300,12 @@ def compare(old, new):
     for xmlid, data in old["xmlids"].items():
         if new["xmlids"].get(xmlid) != data:
             problems.append(f"{xmlid}: {new['xmlids'].get(xmlid)}, was {data}")
+    wanted = data_xmlids()
+    problems += [
+        f"{xmlid}: a record of the data files missing after the upgrade"
+        for xmlid in sorted(wanted - set(new["xmlids"]))
+    ]
+    checked["data file records"] = len(wanted)
     return problems, checked, hits
 
 
@@ -299,6 +331,7 @@ def main():
         "mail_message",
     ):
         print(f"  {table}: {checked[table]} rows kept, every column compared")
+    print(f"  {checked.pop('data file records')} records of the data files present")
     print(
         f"  {sum(checked.values())} rows of {len(checked)} tables compared; "
         f"{len(old['xmlids'])} XML ids kept"

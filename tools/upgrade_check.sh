@@ -8,16 +8,19 @@
 # CRITICAL or WARNING line in the upgrade's log.
 #
 # The old version is installed and seeded on the clock of its release day
-# (Monday 23 November 2026, 09:00 WIB, under libfaketime): its demo data and
-# the seeded booking are planned from "today" (a booking the next day at
-# 08:00 WIB would be refused on a Saturday), so a fixed working day makes
-# every run the same. The upgrade runs on the real clock.
+# (Monday 23 November 2026, 09:00 WIB, under libfaketime): its demo data
+# plans bookings and jobs from "today" at fixed hours and the seed books a
+# technician on a fixed day, so a fixed working day makes every run the
+# same whatever day it runs on (TZ=UTC: the moment is read as UTC). Only
+# Odoo's clock moves: PostgreSQL's now() (create_date) stays real. The
+# upgrade runs on the real clock.
 source "$(dirname "$0")/env.sh"
 cd "$PROJECT"
 release=18.0.1.0.0
 db=${GEMA_UPGRADE_DB:-${GEMA_TEST_DB:-gema}_from_release}
 work=$(mktemp -d)
-trap 'rm -rf "$work"; dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
+# GEMA_UPGRADE_KEEP=1 keeps the upgraded database to look into.
+trap 'rm -rf "$work"; [ -n "${GEMA_UPGRADE_KEEP:-}" ] || dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
 logs="$PROJECT/.local/logs"
 mkdir -p "$logs"
 started=$(date +%s)
@@ -35,7 +38,7 @@ grep -q "\"version\": \"$release\"" "$work/addons/gema_sop/__manifest__.py" \
 
 lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)
 [ -n "$lib" ] || { echo "gema_sop: the upgrade check needs libfaketime (apt-get install faketime)"; exit 1; }
-release_day=(env LD_PRELOAD="$lib" FAKETIME="@2026-11-23 02:00:00" DONT_FAKE_MONOTONIC=1
+release_day=(env TZ=UTC LD_PRELOAD="$lib" FAKETIME="@2026-11-23 02:00:00" DONT_FAKE_MONOTONIC=1
     PYTHONPATH="$PROJECT/tools/moved_clock_python${PYTHONPATH:+:$PYTHONPATH}")
 
 # Odoo's addons with the released gema_sop, then with this checkout's.
