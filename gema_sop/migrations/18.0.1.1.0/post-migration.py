@@ -125,7 +125,7 @@ def message_sent_dates(env):
         if messages is None:
             continue
         column = SQL.identifier(field)
-        where = SQL("r.%s IS NULL", column)
+        where = SQL("r.%s IS NULL AND %s IS NOT NULL", column, _first_left(messages))
         if (model, xmlid, field) in SENT_ONCE:
             where = SQL("r.%s IS DISTINCT FROM %s", column, _first_left(messages))
         count = _update(env, model, field, _first_left(messages), where, messages)
