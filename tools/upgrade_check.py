@@ -6,18 +6,20 @@
 ``snapshot`` writes every row of every ``gema_*`` table, and the rows of
 Odoo's tables that hold the SOP records' data (chatter messages and their
 tracking, activities, followers, attachments, customers, branches, staff,
-the module's XML ids and settings), column by column, as JSON; plain SQL,
-so that the same code reads the old and the new schema.
+the module's XML ids and settings), column by column, and the indexes and
+constraints of the ``gema_*`` tables, as JSON; plain SQL, so that the same
+code reads the old and the new schema.
 
 ``compare`` reads the upgraded database the same way and fails (exit 1)
-on any row or column of the snapshot that is gone, and on any value that
-changed other than the changes the 18.0.1.1.0 migration makes
-(``expected_changes``, the rules of
+on any row, column, index or constraint of the snapshot that is gone or
+changed, on a record of this checkout's data files that is missing, and on
+any value that changed other than the changes the 18.0.1.1.0 migration
+makes (``expected_changes``: the rules of
 ``gema_sop/migrations/18.0.1.1.0/post-migration.py`` computed again from
-the snapshot). It also fails when the snapshot lacks the data a check
-needs (nothing checked is nothing proved): bookings with a held slot, SLA
-lines, queued, sent and failed messages, ratings, and a row for every
-migration rule.
+the snapshot, on its lists of dates). It also fails when the snapshot
+lacks the data a check needs (nothing checked is nothing proved): bookings
+with a held slot, SLA lines, queued, sent and failed messages, ratings,
+and a row for every migration rule.
 """
 
 import ast
@@ -115,6 +117,16 @@ def snapshot(dbname):
         xmlid: {"model": model, "res_id": res_id, "noupdate": noupdate}
         for xmlid, model, res_id, noupdate in cr.fetchall()
     }
+    cr.execute(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+        "AND tablename LIKE 'gema\\_%'"
+    )
+    result["indexes"] = dict(cr.fetchall())
+    cr.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid::regclass::text LIKE 'gema\\_%'"
+    )
+    result["constraints"] = dict(cr.fetchall())
     connection.close()
     return result
 
@@ -300,6 +312,14 @@ def compare(old, new):
     for xmlid, data in old["xmlids"].items():
         if new["xmlids"].get(xmlid) != data:
             problems.append(f"{xmlid}: {new['xmlids'].get(xmlid)}, was {data}")
+    # Indexes and constraints (unique keys, checks, foreign keys) of the
+    # SOP tables: kept as they were (a version dropping one says so here).
+    for kind in ("indexes", "constraints"):
+        for name, definition in old[kind].items():
+            if new[kind].get(name) != definition:
+                problems.append(
+                    f"{kind[:-1]} {name}: {new[kind].get(name)!r}, was {definition!r}"
+                )
     wanted = data_xmlids()
     problems += [
         f"{xmlid}: a record of the data files missing after the upgrade"
@@ -332,6 +352,10 @@ def main():
     ):
         print(f"  {table}: {checked[table]} rows kept, every column compared")
     print(f"  {checked.pop('data file records')} records of the data files present")
+    print(
+        f"  {len(old['indexes'])} indexes and {len(old['constraints'])} "
+        "constraints of the gema tables kept"
+    )
     print(
         f"  {sum(checked.values())} rows of {len(checked)} tables compared; "
         f"{len(old['xmlids'])} XML ids kept"
