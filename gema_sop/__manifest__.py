@@ -4,7 +4,7 @@
     "name": "Gema SOP Customer Care",
     "summary": "Customer-care SOPs of a workshop chain: bookings, job status, "
     "follow-up, chat service and after-sales, with SLAs and violations",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services",
     "website": "https://github.com/gema-sehat-indonesia/gema_sop",
     "author": "Gema Sehat Indonesia",

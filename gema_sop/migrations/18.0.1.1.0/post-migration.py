@@ -1,0 +1,169 @@
+"""18.0.1.0.0 -> 18.0.1.1.0, after the new schema is loaded.
+
+Odoo's update adds the new columns (message ``dedupe_key``,
+``sending_date``, ``link_opened_date``, ``delivered_date``, ``read_date``;
+``customer_link`` and the walk-in/new customer name and number of jobs and
+tickets), the new ``gema.claim`` table, the new message states (their old
+values queued, sent, failed, cancelled keep their meaning) and the new
+privacy rules; none of them needs old data moved. What the update cannot
+carry is below, one step per change; ``tools/upgrade_check.sh`` installs
+18.0.1.0.0 with data, upgrades it and checks each step.
+
+A later change adds its step to ``STEPS`` (and its check to
+``tools/upgrade_check.py``).
+"""
+
+import logging
+
+from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# The SOP records' "customer was told" dates that a message sets now, the
+# moment it left (18.0.1.0.0 set them when the button was pressed, also for
+# a gateway message still queued): (model, template xmlid, date field).
+SENT_ONCE = [
+    ("gema.conversation", "mail_template_conversation_closing", "closing_sent_date"),
+    ("gema.service.job", "mail_template_service_job_initial", "initial_notice_date"),
+    ("gema.ticket", "mail_template_ticket_number", "ticket_number_sent_date"),
+    ("gema.ticket", "mail_template_ticket_warranty", "warranty_told_date"),
+    ("gema.ticket", "mail_template_ticket_shipping", "shipping_notice_date"),
+]
+# Dates set again for each notice (a new delay clears the date): the latest
+# message of the template decides.
+SENT_LATEST = [
+    ("gema.service.job", "mail_template_service_job_delay", "delay_notice_date"),
+]
+# Also set by a phone call (the follow-up's first attempt): only filled in
+# when a message left and nothing set it.
+SENT_FILL_ONLY = [
+    ("gema.followup", "mail_template_followup_message", "first_attempt_date"),
+]
+# The booking's reminder: the message that left sets the date (every time);
+# a reminder still queued keeps the date of its planning, because the old
+# messages carry no purpose key and the cron would plan it again.
+SENT_REMINDER = [
+    ("gema.booking", "mail_template_booking_reminder", "reminder_sent_date"),
+]
+LEFT = SQL("('sent', 'delivered', 'read')")
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    for step in STEPS:
+        step(env)
+
+
+def _messages(env, model, template_xmlid):
+    """SQL of the messages of ``template_xmlid`` about the records of
+    ``model`` (aliased ``m``), ``None`` when the template is gone."""
+    template = env.ref(f"gema_sop.{template_xmlid}", raise_if_not_found=False)
+    if not template:
+        return None
+    return SQL(
+        "gema_message m WHERE m.res_model = %s AND m.template_id = %s",
+        model,
+        template.id,
+    )
+
+
+def _update(env, model, field, value, where, messages):
+    table = SQL.identifier(env[model]._table)
+    column = SQL.identifier(field)
+    env.cr.execute(
+        SQL(
+            "UPDATE %(table)s r SET %(column)s = %(value)s "
+            "WHERE EXISTS (SELECT 1 FROM %(messages)s AND m.res_id = r.id) "
+            "AND %(where)s",
+            table=table,
+            column=column,
+            value=value,
+            where=where,
+            messages=messages,
+        )
+    )
+    return env.cr.rowcount
+
+
+def _first_left(messages):
+    return SQL(
+        "(SELECT min(m.sent_date) FROM %s AND m.res_id = r.id AND m.state IN %s)",
+        messages,
+        LEFT,
+    )
+
+
+def _latest(messages):
+    return SQL(
+        "(SELECT m.id FROM %s AND m.res_id = r.id ORDER BY m.id DESC LIMIT 1)",
+        messages,
+    )
+
+
+def message_sent_dates(env):
+    """The "customer was told" dates are the moment the message left
+    (commit 9360f87, AS-1, AS-2, AS-4, CS-6, FU-4, ST-1, ST-5, BK-6).
+
+    For a record with messages of the date's template:
+    - one-time dates (``SENT_ONCE``): the first message that left gives the
+      date; none left (queued, failed, cancelled) empties it, so a queued
+      message sets it when it leaves and a failed one stops no clock;
+    - the delay notice (``SENT_LATEST``): the latest notice's moment if it
+      left, else empty (the notice of the current delay has not left);
+    - the follow-up's first attempt (``SENT_FILL_ONLY``): only an empty
+      date is filled in (a phone call also sets it);
+    - the reminder (``SENT_REMINDER``): a set date takes the moment the
+      latest reminder left; nothing else changes.
+    Records without such messages keep their dates. SLA lines already
+    closed keep their times (no line is reopened or restarted).
+    """
+    for model, xmlid, field in SENT_ONCE + SENT_FILL_ONLY:
+        messages = _messages(env, model, xmlid)
+        if messages is None:
+            continue
+        column = SQL.identifier(field)
+        where = SQL("r.%s IS NULL AND %s IS NOT NULL", column, _first_left(messages))
+        if (model, xmlid, field) in SENT_ONCE:
+            where = SQL("r.%s IS DISTINCT FROM %s", column, _first_left(messages))
+        count = _update(env, model, field, _first_left(messages), where, messages)
+        _logger.info("gema_sop 18.0.1.1.0: %s.%s of %s records", model, field, count)
+    for model, xmlid, field in SENT_LATEST + SENT_REMINDER:
+        messages = _messages(env, model, xmlid)
+        if messages is None:
+            continue
+        column = SQL.identifier(field)
+        left = SQL(
+            "(SELECT m.sent_date FROM gema_message m WHERE m.id = %s "
+            "AND m.state IN %s)",
+            _latest(messages),
+            LEFT,
+        )
+        where = SQL("r.%s IS DISTINCT FROM %s", column, left)
+        if (model, xmlid, field) in SENT_REMINDER:
+            where = SQL(
+                "r.%s IS NOT NULL AND %s IS NOT NULL AND %s", column, left, where
+            )
+        count = _update(env, model, field, left, where, messages)
+        _logger.info("gema_sop 18.0.1.1.0: %s.%s of %s records", model, field, count)
+
+
+def message_sending_date(env):
+    """The new "Last Attempt" of a gateway message (``sending_date``):
+    for one that was sent, its last attempt is the one that sent it."""
+    env.cr.execute(
+        SQL(
+            "UPDATE gema_message SET sending_date = sent_date "
+            "WHERE channel = 'whatsapp_api' AND state IN %s AND attempts > 0 "
+            "AND sending_date IS NULL AND sent_date IS NOT NULL",
+            LEFT,
+        )
+    )
+    _logger.info(
+        "gema_sop 18.0.1.1.0: last attempt of %s gateway messages", env.cr.rowcount
+    )
+
+
+STEPS = [message_sent_dates, message_sending_date]
