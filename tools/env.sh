@@ -16,7 +16,9 @@ eval "$(bash "$PROJECT/tools/pg.sh")"
 addons_path="$ODOO_SRC/odoo/addons"
 [ -d "$ODOO_SRC/addons" ] && addons_path="$addons_path,$ODOO_SRC/addons"
 mkdir -p "$PROJECT/.local"
-ODOO_CONF="$PROJECT/.local/odoo.conf"
+# GEMA_CONF_NAME: a configuration of its own for a run beside others
+# (tools/test.sh runs its stages at once).
+ODOO_CONF="$PROJECT/.local/${GEMA_CONF_NAME:-odoo}.conf"
 cat > "$ODOO_CONF" <<CONF
 [options]
 addons_path = $addons_path,$PROJECT

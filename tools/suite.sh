@@ -54,4 +54,4 @@ export GEMA_TEST_DEMO_DB=$demo_db GEMA_TEST_UNINSTALL_DB=$uninstall_db \
     GEMA_TEST_CONCURRENCY_DB=$concurrency_db
 exec "$VENV/bin/python" -m pytest \
     --odoo-config="$ODOO_CONF" --odoo-database="$db" --odoo-http \
-    --odoo-log-level=warn "$@" gema_sop/tests
+    --odoo-log-level=warn --durations=15 "$@" gema_sop/tests
