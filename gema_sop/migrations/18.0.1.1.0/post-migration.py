@@ -5,7 +5,11 @@ Odoo's update adds the new columns (message ``dedupe_key``,
 ``customer_link`` and the walk-in/new customer name and number of jobs and
 tickets), the new ``gema.claim`` table, the new message states (their old
 values queued, sent, failed, cancelled keep their meaning) and the new
-privacy rules; none of them needs old data moved. What the update cannot
+privacy rules, the SLA mixin's on-time share (``gema_sla_on_time``,
+``gema_sla_on_time_rate``, computed on install of the columns; they
+replace the job's ``updates_on_time(_rate)`` and the follow-up's
+``on_time_rate``, same values) and the SLA claim's index; none of them
+needs old data moved. What the update cannot
 carry is below, one step per change; ``tools/upgrade_check.sh`` installs
 18.0.1.0.0 with data, upgrades it and checks each step.
 
@@ -166,4 +170,32 @@ def message_sending_date(env):
     )
 
 
-STEPS = [message_sent_dates, message_sending_date]
+def sla_policy_result_fields(env):
+    """The shipped first-response policies (BK-2, CS-4) now name the
+    record's fields that keep their result and time taken; their records
+    are ``noupdate``, so an existing database gets the fields here (only
+    where none is set)."""
+    fields_of = {
+        "sla_policy_bk2_first_response": {
+            "result_field_id": "field_gema_booking__frt_result",
+        },
+        "sla_policy_cs4_first_response": {
+            "result_field_id": "field_gema_conversation__first_response_result",
+            "elapsed_field_id": "field_gema_conversation__first_response_minutes",
+        },
+    }
+    for policy_xmlid, values in fields_of.items():
+        policy = env.ref(f"gema_sop.{policy_xmlid}", raise_if_not_found=False)
+        if not policy:
+            continue
+        missing = {
+            name: env.ref(f"gema_sop.{field_xmlid}").id
+            for name, field_xmlid in values.items()
+            if not policy[name]
+        }
+        if missing:
+            policy.write(missing)
+            _logger.info("gema_sop 18.0.1.1.0: %s names %s", policy_xmlid, missing)
+
+
+STEPS = [message_sent_dates, message_sending_date, sla_policy_result_fields]
