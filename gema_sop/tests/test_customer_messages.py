@@ -1,10 +1,12 @@
 """What a customer reads: amounts in the branch's currency and the
 customer's language (G-3, ST-1, ST-2)."""
 
+import base64
 import re
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import file_open
 
 from .service_job_common import ServiceJobCase
 
@@ -60,3 +62,90 @@ class TestCustomerMessages(ServiceJobCase, HttpCase):
         self.assertIn("1.250.000", page.text)
         self.assertIn("Rp", page.text)
         self.assertNotIn("$", page.text.split("<body", 1)[1].split("<script", 1)[0])
+
+    def _customer_page(self, url):
+        self.opener.cookies.clear()
+        page = self.url_open(url, headers={"Accept-Language": "id-ID"})
+        self.assertEqual(page.status_code, 200)
+        return page.text
+
+    def test_g5_public_pages_show_the_branch_not_the_database(self):
+        """G-5, BK-1: a customer's page (job status by token link, the
+        public booking form) shows the branch it is about: its logo, name
+        and address, never the main company's or Odoo's placeholders, and
+        no "Sign in" link; another branch's page shows that branch (the
+        header and footer are not served from one branch's cache)."""
+        with file_open("gema_sop/static/img/gema_medan_logo.png", "rb") as logo:
+            self.branch.logo = base64.b64encode(logo.read())
+        self.branch.write(
+            {
+                "street": "Jl. Gatot Subroto No. 123",
+                "city": "Medan",
+                "zip": "20112",
+                "phone": "+62 61 4567 890",
+            }
+        )
+        job = self._inspected(self._job())
+        other = self.env["res.company"].create(
+            {
+                "name": "Test Branch Binjai",
+                "parent_id": self.main_company.id,
+                "street": "Jl. Soekarno-Hatta No. 8",
+                "city": "Binjai",
+                "resource_calendar_id": self.calendar.id,
+                "gema_operating_calendar_id": self.calendar.id,
+            }
+        )
+        other_customer = self.env["res.partner"].create(
+            {"name": "Rina Siregar", "mobile": "0812-7777-0001", "lang": "id_ID"}
+        )
+        other_vehicle = self.env["gema.vehicle"].create(
+            {
+                "license_plate": "BK 77 XY",
+                "vehicle_type": "Honda Brio",
+                "partner_id": other_customer.id,
+                "company_id": other.id,
+            }
+        )
+        other_job = (
+            self.env["gema.service.job"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": other_customer.id,
+                    "vehicle_id": other_vehicle.id,
+                    "company_id": other.id,
+                    "complaint": "AC tidak dingin",
+                }
+            )
+        )
+        for url, branch, street in (
+            (
+                f"/my/jobs/{job.id}?access_token={job._portal_ensure_token()}",
+                self.branch,
+                "Jl. Gatot Subroto No. 123",
+            ),
+            (
+                f"/booking?company_id={self.branch.id}",
+                self.branch,
+                "Jl. Gatot Subroto No. 123",
+            ),
+            (
+                f"/my/jobs/{other_job.id}?access_token={other_job._portal_ensure_token()}",
+                other,
+                "Jl. Soekarno-Hatta No. 8",
+            ),
+            (f"/booking?company_id={other.id}", other, "Jl. Soekarno-Hatta No. 8"),
+        ):
+            with self.subTest(url=url):
+                text = self._customer_page(url)
+                self.assertIn(f'src="/logo.png?company={branch.id}"', text)
+                self.assertIn(f'<span itemprop="name">{branch.name}</span>', text)
+                self.assertIn(street, text)
+                self.assertNotIn(self.main_company.name, text)
+                self.assertNotIn("/web/login", text)
+                self.assertNotIn("Sign in", text)
+        # The branch's logo is what /logo.png serves for it.
+        logo = self.url_open(f"/logo.png?company={self.branch.id}")
+        self.assertEqual(logo.headers["Content-Type"], "image/png")
+        self.assertEqual(len(logo.content) > 1000, True)
