@@ -149,3 +149,20 @@ class TestCustomerMessages(ServiceJobCase, HttpCase):
         logo = self.url_open(f"/logo.png?company={self.branch.id}")
         self.assertEqual(logo.headers["Content-Type"], "image/png")
         self.assertEqual(len(logo.content) > 1000, True)
+
+    def test_st10_checklist_items_in_the_language_of_the_responsible(self):
+        """ST-10, G-3: the checklist items of a job read in the language of
+        the service advisor who does them, not in the English of the plan."""
+        self.advisor.lang = "id_ID"
+        job = self._job()
+        job._gema_launch_checklist()
+        progress = job.activity_ids.filtered(
+            lambda a: a.activity_type_id
+            == self.env.ref("gema_sop.mail_activity_type_st10_progress")
+        )
+        self.assertEqual(progress.summary, "Progres terbaru sudah dicek dengan teknisi")
+        self.assertEqual(progress.user_id, self.advisor)
+        english = self.env.ref("gema_sop.mail_activity_plan_service_job").template_ids
+        self.assertFalse(
+            set(job.activity_ids.mapped("summary")) & set(english.mapped("summary"))
+        )
