@@ -98,6 +98,8 @@ class GemaServiceJob(models.Model):
         copy=False,
         index=True,
         readonly=True,
+        # The kanban shows every state, empty ones too, in the flow's order.
+        group_expand=True,
     )
     company_id = fields.Many2one(
         "res.company",
