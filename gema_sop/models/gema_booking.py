@@ -608,7 +608,9 @@ class GemaBooking(models.Model):
     def _gema_check_arrival_day(self):
         """BK-8: a car checked in before its booking day is most likely the
         wrong booking; the advisor checks it in anyway only by choosing
-        *Early Arrival* (context ``gema_early_arrival``)."""
+        *Early Arrival* (context ``gema_early_arrival``). Who may not
+        check a car in (a technician) is told that first."""
+        self.check_access("write")
         if self.env.context.get("gema_early_arrival"):
             return
         early = self.filtered(
