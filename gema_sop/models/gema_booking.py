@@ -543,6 +543,7 @@ class GemaBooking(models.Model):
                 )
             )
         self._gema_check_schedule()
+        self._gema_take_advisor()
         for booking in self:
             booking._gema_hold_slot()
         for booking in self:
@@ -579,6 +580,7 @@ class GemaBooking(models.Model):
         opened for reception, for the same booked time (ST), and the job
         form opens when one booking was checked in."""
         self._gema_check_action("arrive")
+        self._gema_check_arrival_day()
         self._gema_release_slot()
         self._gema_move("arrived", arrived_date=fields.Datetime.now())
         jobs = self.env["gema.service.job"].create(
@@ -600,6 +602,35 @@ class GemaBooking(models.Model):
             return jobs._get_records_action()
         return True
 
+    def _gema_take_advisor(self):
+        """BK-5, BK-9: the service advisor or CS officer who answers or
+        confirms a booking without a Service Advisor becomes it, so that
+        *My Bookings* finds it (no one when the system acts)."""
+        self.filtered(lambda b: not b.user_id).user_id = self._default_user_id()
+
+    def _gema_check_arrival_day(self):
+        """BK-8: a car checked in before its booking day is most likely the
+        wrong booking; the advisor checks it in anyway only by choosing
+        *Early Arrival* (context ``gema_early_arrival``). Who may not
+        check a car in (a technician) is told that first."""
+        self.check_access("write")
+        if self.env.context.get("gema_early_arrival"):
+            return
+        early = self.filtered(
+            lambda b: b.start
+            and pytz.utc.localize(b.start).astimezone(pytz.timezone(b.tz)).date()
+            > datetime.now(pytz.timezone(b.tz)).date()
+        )
+        if early:
+            raise UserError(
+                self.env._(
+                    "These bookings are for a later day: check the booking, "
+                    "or use Early Arrival to check the car in today: "
+                    "%(bookings)s",
+                    bookings=", ".join(early.mapped("display_name")),
+                )
+            )
+
     def _gema_service_job_values(self):
         self.ensure_one()
         return {
@@ -613,6 +644,13 @@ class GemaBooking(models.Model):
             "technician_ids": [Command.set(self.employee_id.ids)],
             "planned_start": self.start,
             "planned_stop": self.stop,
+            # The service's hours, else the booked time: never 00:00.
+            "estimated_duration": self.service_type_id.duration
+            or (
+                (self.stop - self.start).total_seconds() / 3600
+                if self.start and self.stop
+                else 0.0
+            ),
         }
 
     def action_open_service_jobs(self):
@@ -702,6 +740,7 @@ class GemaBooking(models.Model):
     def action_send_alternatives(self):
         """BK-7: send the nearest free times to the customer."""
         self.ensure_one()
+        self._gema_take_advisor()
         messages = self._gema_send_message(
             "gema_sop.mail_template_booking_alternatives", self._gema_channel()
         )

@@ -63,6 +63,14 @@ class GemaChecklistMixin(models.AbstractModel):
         """Start the checklist (once per record)."""
         self._gema_launch_checklist()
 
+    def _gema_checklist_summary(self, template, user):
+        """The item's title in the language of the person who does it: the
+        activity type's summary (translated in i18n/id.po), since Odoo does
+        not translate a plan template's summary; the template's own summary
+        when its type has none."""
+        activity_type = template.activity_type_id.with_context(lang=user.lang)
+        return activity_type.summary or template.summary
+
     def _gema_launch_checklist(self):
         """Schedule the plan's items on the records that have none yet, for
         the record's responsible user (``user_id``), else the current one."""
@@ -85,14 +93,15 @@ class GemaChecklistMixin(models.AbstractModel):
         for record in self.filtered(lambda r: r.id not in started):
             responsible = record.user_id or self.env.user
             for template in plan.template_ids:
+                user = (
+                    template._determine_responsible(responsible, record)["responsible"]
+                    or responsible
+                )
                 record.activity_schedule(
                     activity_type_id=template.activity_type_id.id,
-                    summary=template.summary,
+                    summary=self._gema_checklist_summary(template, user),
                     note=template.note,
-                    user_id=template._determine_responsible(responsible, record)[
-                        "responsible"
-                    ].id
-                    or responsible.id,
+                    user_id=user.id,
                     date_deadline=template._get_date_deadline(),
                 )
 

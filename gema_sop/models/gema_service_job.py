@@ -114,6 +114,8 @@ class GemaServiceJob(models.Model):
         copy=False,
         index=True,
         readonly=True,
+        # The kanban shows every state, empty ones too, in the flow's order.
+        group_expand=True,
     )
     # The steps the state allows (``TRANSITIONS``), for the buttons.
     can_inspect = fields.Boolean(compute="_compute_gema_can")

@@ -189,6 +189,7 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._gema_normalize_vals(vals)
+            self._gema_default_currency(vals)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -262,6 +263,22 @@ class ResCompany(models.Model):
             vals["gema_whatsapp_number"] = normalize_phone(
                 self.env, vals["gema_whatsapp_number"]
             )
+
+    def _gema_default_currency(self, vals):
+        """A company set up in a country without a currency chosen gets the
+        country's (IDR in Indonesia), as Odoo's form does on changing the
+        country; else amounts in customer messages would read "$ 450.000"
+        for an Indonesian workshop. A branch keeps its root's currency (Odoo
+        requires it), so this decides only for a root company."""
+        if (
+            vals.get("currency_id")
+            or vals.get("parent_id")
+            or not vals.get("country_id")
+        ):
+            return
+        currency = self.env["res.country"].browse(vals["country_id"]).currency_id
+        if currency:
+            vals["currency_id"] = currency.id
 
     def _gema_operating_calendar(self):
         """The calendar that SOP time standards count in for this branch."""

@@ -12,6 +12,9 @@ from . import test_customer_link
 from . import test_whatsapp_webhook
 from . import test_service_job_portal
 from . import test_service_job
+from . import test_customer_messages
+from . import test_kanban_columns
+from . import test_reports
 from . import test_service_job_sla
 from . import test_booking_public_page
 from . import test_booking_public_input

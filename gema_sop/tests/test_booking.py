@@ -324,7 +324,7 @@ class TestBooking(BookingCase):
             with self.subTest(action=action), self.assertRaises(UserError):
                 getattr(booking, action)()
         arrived = self._booking(start=wib(24, 11))
-        arrived.action_arrive()
+        arrived.with_context(gema_early_arrival=True).action_arrive()
         with self.assertRaisesRegex(UserError, "cannot go from Arrived to Cancelled"):
             arrived.action_cancel()
 
@@ -589,6 +589,45 @@ class TestBooking(BookingCase):
         self.assertEqual(booking.service_job_count, 1)
         self.assertIn(job.name, booking.message_ids[0].body)
         self.assertIn("vehicle reception", booking.message_ids[0].body)
+
+    def test_bk8_checkin_before_the_booking_day_only_as_early_arrival(self):
+        """BK-8: a car checked in before its booking day is refused (in
+        both languages), nothing changed, unless the advisor chooses Early
+        Arrival; the job then plans the service's hours, not 00:00."""
+        booking = self._booking(start=wib(24, 9))
+        with self.assertRaisesBilingual(
+            UserError, "for a later day", "hari yang akan datang"
+        ) as run:
+            run(
+                lambda env: booking.with_env(env)
+                .with_user(self.advisor)
+                .action_arrive()
+            )
+        self.assertEqual(booking.state, "confirmed")
+        self.assertTrue(booking.slot_id.active)
+        booking.with_user(self.advisor).with_context(
+            gema_early_arrival=True
+        ).action_arrive()
+        self.assertEqual(booking.state, "arrived")
+        self.assertEqual(booking.service_job_ids.estimated_duration, 1.0)
+
+    def test_bk5_the_advisor_who_confirms_becomes_the_service_advisor(self):
+        """BK-5, BK-9: a booking the customer made (no Service Advisor) gets
+        the advisor who answers or confirms it, so My Bookings finds it; one
+        that has a Service Advisor keeps them."""
+        # As from the website: no Service Advisor.
+        booking = self._request()
+        booking.write(
+            {"user_id": False, "employee_id": self.tech.id, "start": wib(24, 9)}
+        )
+        booking.with_user(self.advisor).action_confirm()
+        self.assertEqual(booking.user_id, self.advisor)
+        answered = self._request(license_plate="bk77xy")
+        answered.user_id = False
+        answered.with_user(self.users["cs"]).action_send_alternatives()
+        self.assertEqual(answered.user_id, self.users["cs"])
+        kept = self._booking(license_plate="bk88xy", start=wib(24, 11))
+        self.assertEqual(kept.user_id, self.advisor)
 
     # BK-9 ------------------------------------------------------------------
 

@@ -115,7 +115,13 @@ def test_two_clerks_over_rpc_book_check_in_and_never_double_book(demo_server, de
         assert "customer_phone" in hidden.value.faultCode
 
     # BK-8: Arrived opens the service job, holding the booked technician.
-    action = advisor.execute("gema.booking", "action_arrive", [first])
+    # The booking is for a later day: the advisor chooses Early Arrival.
+    action = advisor.execute_kw(
+        "gema.booking",
+        "action_arrive",
+        [[first]],
+        {"context": {"gema_early_arrival": True}},
+    )
     assert action["res_model"] == "gema.service.job"
     [job] = advisor.read(
         "gema.service.job",
