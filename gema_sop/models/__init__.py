@@ -27,11 +27,16 @@ from . import gema_vehicle
 from . import gema_whatsapp_webhook
 from . import gema_service_job_line
 from . import gema_service_job_work
+from . import gema_service_job_delay
 from . import gema_service_job
 from . import gema_service_job_state_log
 from . import hr_employee
 from . import hr_employee_public
 from . import gema_service_type
+from . import gema_booking_request
+from . import gema_booking_reminder
+from . import gema_booking_no_show
+from . import gema_booking_schedule
 from . import gema_booking
 from . import gema_followup
 from . import gema_conversation

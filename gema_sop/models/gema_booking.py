@@ -1,5 +1,4 @@
 import logging
-import re
 from datetime import datetime, timedelta
 
 import pytz
@@ -12,13 +11,11 @@ from odoo.tools import SQL, format_datetime
 
 from ..tools import (
     assign_number,
-    field_error_lines,
     normalize_plate,
-    required_plate,
 )
-from ..tools.internal_write import internal_write, is_internal_write
+from ..tools.internal_write import is_internal_write
+from .gema_booking_const import CHANNELS, CHECKLIST
 from .gema_sla_status import SLA_RESULTS
-from .gema_vehicle import MAX_VEHICLE_TYPE
 
 _logger = logging.getLogger(__name__)
 
@@ -57,14 +54,6 @@ TRANSITIONS = {
     "arrived": {},
     "cancelled": {},
 }
-CHANNELS = [
-    ("website", "Website"),
-    ("whatsapp", "WhatsApp"),
-    ("instagram", "Instagram"),
-    ("facebook", "Facebook"),
-    ("phone", "Phone"),
-    ("walk_in", "Walk-in"),
-]
 # Calendar colours (Odoo's colour indexes) by state.
 STATE_COLORS = {
     "request": 4,
@@ -74,21 +63,6 @@ STATE_COLORS = {
     "no_show": 1,
     "cancelled": 0,
 }
-# BK-12: the checklist items, in the order of the SOP's section 8.
-CHECKLIST = [
-    "gema_sop.mail_activity_type_booking_device",
-    "gema_sop.mail_activity_type_booking_customer_data",
-    "gema_sop.mail_activity_type_booking_service",
-    "gema_sop.mail_activity_type_booking_schedule_confirmed",
-    "gema_sop.mail_activity_type_booking_in_calendar",
-    "gema_sop.mail_activity_type_booking_proof_sent",
-    "gema_sop.mail_activity_type_booking_reminder_sent",
-]
-MAX_COMPLAINT = 1000
-BATCH_SIZE = 200
-# A request key: what a script chooses, or the page's signed one-time key.
-REQUEST_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$", re.ASCII)
-_IP = re.compile(r"^[0-9A-Fa-f:.]{2,45}$", re.ASCII)
 
 
 class GemaBooking(models.Model):
@@ -106,6 +80,10 @@ class GemaBooking(models.Model):
     _name = "gema.booking"
     _description = "Booking"
     _inherit = [
+        "gema.booking.request",
+        "gema.booking.schedule",
+        "gema.booking.reminder",
+        "gema.booking.no.show",
         "gema.sla.mixin",
         "gema.message.mixin",
         "gema.checklist.mixin",
@@ -456,34 +434,6 @@ class GemaBooking(models.Model):
         slots.unlink()
         return result
 
-    @api.model
-    def _gema_text_rules(self):
-        return dict(
-            super()._gema_text_rules(),
-            vehicle_type=(MAX_VEHICLE_TYPE, False),
-            complaint=(MAX_COMPLAINT, True),
-        )
-
-    @api.model
-    def _gema_validate_values(self, values, creating=True):
-        """The BK-3 data of a request checked the same way for the public
-        page (which shows each message beside its field), the backend form,
-        a chat handover and XML-RPC: also the licence plate, required."""
-        clean, errors = super()._gema_validate_values(values, creating=creating)
-        if "license_plate" in values or creating:
-            clean["license_plate"], problem = required_plate(
-                self.env, values.get("license_plate")
-            )
-            if problem:
-                errors["license_plate"] = problem
-        return clean, errors
-
-    @api.model
-    def _gema_can_ask_customer(self, vals):
-        """A visitor of the public page cannot be asked whether the number's
-        customer is them: they must not learn whose number it is (G-5)."""
-        return vals.get("channel") != "website"
-
     def _gema_link_vehicle(self):
         """Find or create the vehicle (by plate) of bookings that have none
         yet, or whose plate changed (BK-3).
@@ -657,85 +607,10 @@ class GemaBooking(models.Model):
         self.ensure_one()
         return self.service_job_ids._get_records_action(name=self.env._("Service Jobs"))
 
-    def action_mark_no_show(self):
-        """BK-9: not arrived; release the technician and plan a contact to
-        clarify or reschedule."""
-        self._gema_check_action("mark_no_show")
-        self._gema_release_slot()
-        self._gema_move("no_show", no_show_date=fields.Datetime.now())
-        for booking in self:
-            booking.activity_schedule(
-                "gema_sop.mail_activity_type_booking_no_show",
-                user_id=(booking.user_id or self.env.user).id,
-                note=self.env._(
-                    "The customer did not come: contact them to clarify or reschedule."
-                ),
-            )
-
-    def action_gema_mark_no_shows(self):
-        """BK-9 (server action): mark the selected confirmed bookings whose
-        booked time has passed as no-shows; a booking still to come is
-        refused, so a selection cannot mark tomorrow's customers."""
-        now = fields.Datetime.now()
-        early = self.filtered(lambda b: b.state == "confirmed" and b.start > now)
-        if early:
-            raise UserError(
-                self.env._(
-                    "The booked time has not come yet: %(bookings)s",
-                    bookings=", ".join(early.mapped("display_name")),
-                )
-            )
-        self.action_mark_no_show()
-        return True
-
     def action_cancel(self):
         self._gema_check_action("cancel")
         self._gema_release_slot()
         self._gema_move("cancelled")
-
-    def action_find_slots(self):
-        """Open the free-slot proposals of this booking (BK-4, BK-7)."""
-        self.ensure_one()
-        if not self.can_confirm:
-            raise UserError(
-                self.env._(
-                    "Free slots are searched for requests and pending bookings; "
-                    "use Reschedule for %(booking)s.",
-                    booking=self.display_name,
-                )
-            )
-        return self.env["gema.booking.slot.wizard"]._gema_open(self)
-
-    def action_reschedule(self):
-        """Open the free-slot proposals to move this booking (BK-9)."""
-        self.ensure_one()
-        if not self.can_reschedule:
-            raise UserError(
-                self.env._(
-                    "Only confirmed, no-show or pending bookings can be "
-                    "rescheduled: %(booking)s",
-                    booking=self.display_name,
-                )
-            )
-        return self.env["gema.booking.slot.wizard"]._gema_open(self)
-
-    def action_send_reminder(self):
-        """BK-6: send the H-1 reminder through the gateway, or open it for
-        the staff member (WhatsApp link). The booking counts as reminded
-        when the reminder has left (``_gema_on_message_sent``); asking again
-        meanwhile returns the same reminder, not a second one."""
-        wrong = self.filtered(lambda b: b.state != "confirmed")
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "Reminders are sent for confirmed bookings only: %(bookings)s",
-                    bookings=", ".join(wrong.mapped("display_name")),
-                )
-            )
-        messages = self.env["gema.message"]
-        for booking in self:
-            messages |= booking._gema_send_reminder(booking._gema_channel())
-        return self._gema_open_link(messages)
 
     def action_send_alternatives(self):
         """BK-7: send the nearest free times to the customer."""
@@ -753,102 +628,10 @@ class GemaBooking(models.Model):
 
     # Scheduling ------------------------------------------------------------
 
-    def _gema_reschedule(self, employee, start, stop):
-        """Move the booking to ``employee`` from ``start`` to ``stop`` (UTC)
-        and confirm it again; the old and new times stay in the chatter and
-        the released slot stays as history (BK-9)."""
-        self.ensure_one()
-        if not self.can_reschedule:
-            raise UserError(
-                self.env._(
-                    "Only confirmed, no-show or pending bookings can be "
-                    "rescheduled: %(booking)s",
-                    booking=self.display_name,
-                )
-            )
-        old = self._gema_when() if self.start else "-"
-        old_employee = self.employee_id.name or "-"
-        was_confirmed = self.state == "confirmed"
-        with internal_write(self):
-            self.write({"employee_id": employee.id, "start": start, "stop": stop})
-        self._gema_check_schedule()
-        self._gema_hold_slot()
-        vals = {**self._gema_reminder_values(), "reminder_sent_date": False}
-        if was_confirmed:
-            self.write(vals)
-        else:
-            self._gema_move("confirmed", confirmed_date=fields.Datetime.now(), **vals)
-        self.message_post(
-            body=Markup("<p>%s</p>")
-            % self.env._(
-                "Rescheduled from %(old)s (%(old_technician)s) to %(new)s "
-                "(%(new_technician)s).",
-                old=old,
-                old_technician=old_employee,
-                new=self._gema_when(),
-                new_technician=employee.name,
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        messages = self._gema_send_confirmation()
-        self._gema_launch_checklist()
-        self._gema_checklist_done(CHECKLIST[3:6])
-        return self._gema_open_link(messages)
-
     def _gema_when(self):
         """The scheduled start in the branch's time zone, for people."""
         self.ensure_one()
         return self.env["gema.planner"]._gema_when(self.company_id, self.start)
-
-    def _gema_reminder_values(self):
-        """BK-6: a reminder is due when the booking is after tomorrow; for
-        today or tomorrow, the confirmation is the reminder."""
-        self.ensure_one()
-        tz = pytz.timezone(self.tz)
-        today = datetime.now(tz).date()
-        day = pytz.utc.localize(self.start).astimezone(tz).date()
-        return {"reminder_due": day > today + timedelta(days=1)}
-
-    def _gema_hold_slot(self):
-        """Hold the technician for the booked time, or move the hold
-        (``gema.planner._gema_hold``: a slot changing technician is
-        released and kept as the history).
-
-        sudo: slots are written by the booking logic only, never directly
-        by users; the booking's access rights were checked by its write."""
-        self.ensure_one()
-        slot = (
-            self.env["gema.planner"]
-            .sudo()
-            ._gema_hold(
-                self,
-                self.sudo().slot_id.filtered("active"),
-                self.employee_id,
-                self.start,
-                self.stop,
-            )
-        )
-        if slot != self.slot_id:
-            self.slot_id = slot
-
-    def _gema_release_slot(self):
-        """Free the technician; the archived slot is the history."""
-        slots = self.sudo().slot_id.filtered("active")
-        if slots:
-            slots.active = False
-
-    def _gema_check_schedule(self):
-        """Refuse a schedule the branch or the technician cannot keep
-        (``gema.planner._gema_check_schedule``)."""
-        planner = self.env["gema.planner"]
-        for booking in self:
-            planner._gema_check_schedule(
-                booking.company_id,
-                booking.employee_id,
-                booking.start,
-                booking.stop,
-                booking.slot_id,
-            )
 
     # Messages, proof, checklist ---------------------------------------------
 
@@ -915,111 +698,6 @@ class GemaBooking(models.Model):
 
     # Public requests -------------------------------------------------------
 
-    @api.model
-    def _gema_create_request(self, values):
-        """Record a booking request with exactly the data of BK-3.
-
-        Every field is validated here (the public page and any script go
-        through it), with one message per wrong field; the request key makes
-        a second submit of the same form return the first booking (the key
-        is claimed first, so two submits at the same moment make one). A
-        website request is linked to the customer of its number whatever
-        name was typed (the visitor cannot be asked, G-5). Returns the
-        booking, in state request, with its first-response clock running
-        (BK-2).
-        """
-        key = values.get("request_key") or False
-        if key:
-            if not isinstance(key, str) or not REQUEST_KEY.match(key):
-                raise ValidationError(self.env._("The request key is not valid."))
-            self.env["gema.claim"]._gema_claim(f"request_key:{key}")
-            # sudo: the website user cannot read bookings; only the key of
-            # its own form is matched, and only the booking's id returned.
-            existing = self.sudo().search([("request_key", "=", key)], limit=1)
-            if existing:
-                return self.browse(existing.id)
-        clean, errors = self._gema_validate_values(values)
-        problems = field_error_lines(self, errors)
-        channel = values.get("channel") or "website"
-        if channel not in dict(CHANNELS):
-            problems.append(self.env._("The channel is not valid."))
-        company, service_type = self._gema_request_branch_service(
-            values, clean, problems
-        )
-        requested = self._gema_request_start(values, problems)
-        if problems:
-            raise ValidationError("\n".join(problems))
-        if channel == "website" and service_type:
-            self.env["gema.planner"]._gema_check_free(company, service_type, requested)
-        return self.create(
-            {
-                **clean,
-                # A request from the website has no service advisor yet.
-                "user_id": self._default_user_id().id
-                if channel != "website"
-                else False,
-                "service_type_id": service_type.id,
-                "requested_start": requested,
-                "channel": channel,
-                "company_id": company.id,
-                "customer_link": values.get("customer_link") or False,
-                "request_key": key,
-                "request_ip": _ip(values.get("request_ip")),
-            }
-        )
-
-    @api.model
-    def _gema_request_branch_service(self, values, clean, problems):
-        """The branch and the service of a request: the ids given must
-        exist, and the service be active and offered by the branch (or
-        else a complaint described). Each problem is added to
-        ``problems``."""
-        # sudo: the website user may not read companies or services; ids
-        # given by the form are only checked to exist and be offered.
-        company = (
-            self.env["res.company"]
-            .sudo()
-            .browse(_int(values.get("company_id")))
-            .exists()
-        )
-        if not company:
-            problems.append(self.env._("Choose a branch."))
-        service_type = (
-            self.env["gema.service.type"]
-            .sudo()
-            .browse(_int(values.get("service_type_id")))
-            .exists()
-        )
-        if service_type and (
-            not service_type.active
-            or (service_type.company_id and service_type.company_id != company)
-        ):
-            service_type = service_type.browse()
-        if not service_type and not clean.get("complaint"):
-            problems.append(
-                self.env._(
-                    "Choose a service offered by the branch or describe the complaint."
-                )
-            )
-        return company, service_type
-
-    @api.model
-    def _gema_request_start(self, values, problems):
-        """The requested arrival (naive UTC) of a request, given as a
-        datetime or its text; a missing, unreadable or past one is added
-        to ``problems``."""
-        requested = values.get("requested_start")
-        if isinstance(requested, str):
-            try:
-                requested = fields.Datetime.to_datetime(requested)
-            except ValueError:
-                requested = None
-        if not isinstance(requested, datetime):
-            problems.append(self.env._("Choose the date and time of arrival."))
-        elif requested < fields.Datetime.now():
-            problems.append(self.env._("The requested time is in the past."))
-        return requested
-
     # Check-in ----------------------------------------------------------------
 
     @api.model
@@ -1033,180 +711,3 @@ class GemaBooking(models.Model):
         return domain
 
     # Scheduled actions -------------------------------------------------------
-
-    @api.model
-    def _cron_mark_no_show(self, batch_size=BATCH_SIZE):
-        """BK-9: confirmed bookings not checked in a grace period after their
-        start become no-shows. One indexed query per grace period of the
-        branches (usually one) claims a batch, skipping rows another worker
-        holds; ``ir.cron`` calls again while some remain."""
-        now = fields.Datetime.now()
-        self.flush_model(["state", "start"])
-        ids = []
-        for query in self._gema_no_show_queries(now):
-            if len(ids) < batch_size:
-                rows = self.env.execute_query(
-                    SQL(
-                        "%s LIMIT %s FOR UPDATE SKIP LOCKED",
-                        query,
-                        batch_size - len(ids),
-                    )
-                )
-                ids += [row[0] for row in rows]
-        bookings = self.browse(ids)
-        bookings.action_mark_no_show()
-        remaining = 0
-        if len(bookings) == batch_size:
-            # Up to a batch: ``ir.cron`` only needs to know that some remain.
-            remaining = self.search_count(
-                [("state", "=", "confirmed"), ("start", "<=", now)], limit=batch_size
-            )
-        self.env["ir.cron"]._notify_progress(done=len(bookings), remaining=remaining)
-        return bookings
-
-    @api.model
-    def _gema_no_show_queries(self, now):
-        """The confirmed bookings past their branch's grace period, one
-        query per grace period, each in the order of
-        ``gema_booking_confirmed_start_idx``. Not one join with the
-        branches: the planner cannot estimate a per-branch cut-off, sorts
-        what the state index gives instead of reading the partial index in
-        order, or reads the whole history by start."""
-        graces = self.env.execute_query(
-            SQL(
-                "SELECT COALESCE(gema_booking_no_show_grace, 30), array_agg(id) "
-                "FROM res_company GROUP BY 1 ORDER BY 1"
-            )
-        )
-        return [
-            SQL(
-                "SELECT id FROM gema_booking WHERE state = 'confirmed' "
-                "AND start <= %s %s ORDER BY start, id",
-                now - timedelta(minutes=grace),
-                SQL("AND company_id IN %s", tuple(companies))
-                if len(graces) > 1
-                else SQL(),
-            )
-            for grace, companies in graces
-        ]
-
-    @api.model
-    def _cron_remind(self):
-        """BK-6, H-1 morning: remind the customers of the next working day.
-
-        Each reminder is planned once per booking and booked day (its
-        purpose key, unique in the database), also when two workers or a
-        rerun plan it: queued for the gateway when the branch has it,
-        otherwise prepared as a WhatsApp link with an activity for the
-        service advisor. A reminder that failed or was cancelled is not
-        planned again by the job (the advisor sends it). Returns the
-        bookings whose reminder this run planned."""
-        now = fields.Datetime.now()
-        candidates = self.search(
-            [
-                ("state", "=", "confirmed"),
-                ("reminder_sent_date", "=", False),
-                ("start", ">", now),
-                ("start", "<", now + timedelta(days=8)),
-            ]
-        )
-        days = {}
-        due = candidates.filtered(lambda b: b._gema_reminder_day_reached(days))
-        keys = {booking.id: booking._gema_reminder_key() for booking in due}
-        # sudo: the purpose keys are the system's; only which exist is read.
-        taken = {
-            message["dedupe_key"]
-            for message in self.env["gema.message"]
-            .sudo()
-            .search_read([("dedupe_key", "in", list(keys.values()))], ["dedupe_key"])
-        }
-        planned = activities = self.browse()
-        for booking in due:
-            if keys[booking.id] in taken:
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    message = booking._gema_send_reminder(booking._gema_channel())
-            except UserError as error:
-                # e.g. an unusable number: the SA gets the activity, no link.
-                _logger.warning("Reminder of %s not planned: %s", booking.name, error)
-                message = None
-            if message is not None and not message:
-                continue  # another worker is planning it right now
-            if not message or message.channel == "whatsapp_link":
-                activities |= booking
-            planned |= booking
-        activities._gema_plan_reminder_activity()
-        return planned
-
-    def _gema_reminder_key(self):
-        """The purpose of this booking's reminder: one per booked day."""
-        self.ensure_one()
-        template = self.env.ref("gema_sop.mail_template_booking_reminder")
-        day = pytz.utc.localize(self.start).astimezone(pytz.timezone(self.tz)).date()
-        return self.env["gema.message"]._gema_once_key(self, template, day)
-
-    def _gema_send_reminder(self, channel):
-        """The reminder of this booking, planned once for its day."""
-        self.ensure_one()
-        return self._gema_send_message(
-            "gema_sop.mail_template_booking_reminder",
-            channel,
-            once_key=self._gema_reminder_key(),
-        )
-
-    def _gema_reminder_day_reached(self, cache=None):
-        """True from the branch's last working day before the booking day.
-        ``cache`` keeps that day per calendar and day across a batch."""
-        self.ensure_one()
-        cache = {} if cache is None else cache
-        calendar = self.company_id._gema_operating_calendar()
-        tz = pytz.timezone(self.tz)
-        today = datetime.now(tz).date()
-        day = pytz.utc.localize(self.start).astimezone(tz).date()
-        if (calendar.id, day) not in cache:
-            cache[calendar.id, day] = calendar._gema_shift_day(day, -1)
-        return today >= cache[calendar.id, day]
-
-    def _gema_plan_reminder_activity(self):
-        """The SA's activity to send the reminder by WhatsApp link, for each
-        booking that has none yet; Send Reminder on the booking opens it
-        ready (the link itself is not in the note: a message sent from the
-        note would not be logged)."""
-        reminder_type = self.env.ref("gema_sop.mail_activity_type_booking_reminder")
-        todo = self.filtered(
-            lambda booking: not booking.activity_ids.filtered(
-                lambda a: a.activity_type_id == reminder_type
-            )
-        )
-        note = Markup("<p>%s</p>") % self.env._(
-            "Press Send Reminder on the booking: WhatsApp opens with the H-1 "
-            "reminder ready. Send it there, then mark it sent."
-        )
-        # One create per service advisor, for all their bookings, and no
-        # assignment email per activity (an advisor with 30 bookings due
-        # would get 30): the activities show in their activity menu at once,
-        # as the SLA escalations do.
-        for user, bookings in todo.grouped(
-            lambda booking: booking.user_id or self.env.user
-        ).items():
-            bookings.with_context(mail_activity_quick_update=True).activity_schedule(
-                "gema_sop.mail_activity_type_booking_reminder",
-                user_id=user.id,
-                note=note,
-            )
-
-
-def _int(value):
-    """A record id from a form or a script; 0 for anything else (also for
-    numbers no id can be: PostgreSQL ids are 32-bit)."""
-    try:
-        number = int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**31 else 0
-
-
-def _ip(value):
-    """The visitor's IP address as given by the server, or False."""
-    return value if isinstance(value, str) and _IP.match(value) else False
