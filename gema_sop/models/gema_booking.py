@@ -127,7 +127,9 @@ class GemaBooking(models.Model):
     _gema_retention_cleared = {
         "partner_id": False,
         "vehicle_id": False,
-        "complaint": False,
+        # A booking without a service needs its complaint (a dash says it
+        # was there).
+        "complaint": "-",
         "pending_note": False,
         "proof_attachment_id": False,
         "request_ip": False,

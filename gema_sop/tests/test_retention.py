@@ -110,7 +110,8 @@ class TestRetention(BookingCase):
                 (old.customer_name, old.customer_phone, old.license_plate),
                 ("-", "-", "-"),
             )
-            self.assertFalse(old.partner_id or old.vehicle_id or old.complaint)
+            self.assertFalse(old.partner_id or old.vehicle_id)
+            self.assertEqual(old.complaint, "-")
             self.assertFalse(old.message_partner_ids)
         self.assertEqual(
             (cancelled.name, cancelled.state, cancelled.create_date),
