@@ -500,27 +500,48 @@ class GemaDataRequest(models.Model):
                         self.env._("Kind of Record"): kind,
                         self.env._("Record"): record.display_name,
                         self.env._("Data"): values,
-                        self.env._("Messages"): [
-                            {
-                                self.env._("Date"): str(message.date),
-                                self.env._("Author"): message.author_id.name
-                                or message.email_from
-                                or "",
-                                self.env._("Text"): html2plaintext(message.body or "")
-                                or message.subject
-                                or "",
-                            }
-                            for message in messages
-                            if message.body or message.subject
-                        ],
+                        self.env._("Messages"): self._gema_message_entries(messages),
                     }
                 )
+        # The person's own messages on other records (a portal comment).
+        pairs = {
+            (model, res_id) for model, found in held.items() for res_id in found.ids
+        }
+        # sudo: the person's messages, wherever they wrote them.
+        written = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [("author_id", "in", held["res.partner"].ids)],
+                order="date, id",
+            )
+            .filtered(lambda m: (m.model, m.res_id) not in pairs)
+        )
         return {
             self.env._("Request"): self.name,
             self.env._("Branch"): self.company_id.name,
             self.env._("Exported On"): str(fields.Datetime.now()),
             self.env._("Records"): records,
+            self.env._("Messages Written Elsewhere"): self._gema_message_entries(
+                written
+            ),
         }
+
+    def _gema_message_entries(self, messages):
+        """The chatter ``messages`` as plain text entries."""
+        return [
+            {
+                self.env._("Date"): str(message.date),
+                self.env._("Author"): message.author_id.name
+                or message.email_from
+                or "",
+                self.env._("Text"): html2plaintext(message.body or "")
+                or message.subject
+                or "",
+            }
+            for message in messages
+            if message.body or message.subject
+        ]
 
     def action_export(self):
         """Attach the person's data as a readable JSON file."""

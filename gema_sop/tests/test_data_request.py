@@ -118,6 +118,12 @@ class TestDataRequest(ServiceJobCase):
         job, followup, booking, conversation, ticket, others = (
             self._records_in_every_sop()
         )
+        elsewhere = self.env["res.partner"].create({"name": "Bengkel Binjai"})
+        elsewhere.message_post(
+            body="Komentar Budi di cabang lain.",
+            author_id=self.customer.id,
+            message_type="comment",
+        )
         request = self.Request.create(
             {"requester_name": "Budi Santoso", "phone": "0812 3456 7890"}
         )
@@ -154,6 +160,12 @@ class TestDataRequest(ServiceJobCase):
         self.assertIn(
             "Budi minta dijadwalkan ulang.",
             [message["Text"] for message in booking_data["Messages"]],
+        )
+
+        # The customer's own comment on a record of another branch.
+        self.assertEqual(
+            [m["Text"] for m in export["Messages Written Elsewhere"]],
+            ["Komentar Budi di cabang lain."],
         )
 
         request.action_erase()
