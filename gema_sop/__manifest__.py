@@ -30,6 +30,7 @@
         "security/gema_conversation_rules.xml",
         "security/gema_ticket_rules.xml",
         "security/gema_contact_privacy_rules.xml",
+        "security/gema_data_request_rules.xml",
         "data/mail_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
@@ -53,6 +54,7 @@
         "data/gema_ticket_sla_data.xml",
         "data/gema_ticket_mail_template_data.xml",
         "data/ir_actions_server_data.xml",
+        "data/gema_data_request_data.xml",
         "report/gema_booking_reports.xml",
         "views/res_config_settings_views.xml",
         "views/gema_sla_policy_views.xml",
@@ -81,6 +83,7 @@
         "views/gema_conversation_portal_templates.xml",
         "views/gema_ticket_views.xml",
         "views/gema_ticket_portal_templates.xml",
+        "views/gema_data_request_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -42,5 +42,7 @@ from . import gema_followup
 from . import gema_conversation
 from . import gema_conversation_keyword
 from . import gema_ticket
+from . import gema_data_request_line
+from . import gema_data_request
 from . import ir_http
 from . import mail_mail

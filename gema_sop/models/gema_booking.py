@@ -89,8 +89,29 @@ class GemaBooking(models.Model):
         "gema.checklist.mixin",
         "gema.state.mixin",
         "gema.customer.mixin",
+        "gema.retention.mixin",
         "portal.mixin",
     ]
+    # G-5: a booking that never became a job (cancelled, no-show, a request
+    # or pending booking never confirmed) loses, after the branch's retention
+    # period counted from its creation (the one date every such booking
+    # has), the chatter, the log of messages, the proof, the customer's
+    # name, number and partner link, the plate, vehicle, complaint and
+    # follow-up note; the number, branch, channel, service, dates, state and
+    # SLA lines stay for the statistics. An arrived booking is its job's.
+    _gema_retention_months_field = "gema_booking_retention_months"
+    _gema_retention_date_field = "create_date"
+    _gema_retention_states = ("request", "pending", "no_show", "cancelled")
+    _gema_retention_cleared = {
+        "partner_id": False,
+        "vehicle_id": False,
+        # A booking without a service needs its complaint (a dash says it
+        # was there).
+        "complaint": "-",
+        "pending_note": False,
+        "proof_attachment_id": False,
+        "request_ip": False,
+    }
     _gema_checklist_plan = "gema_sop.mail_activity_plan_booking_checklist"
     _gema_transitions = TRANSITIONS
     _order = "start desc, id desc"
@@ -424,6 +445,24 @@ class GemaBooking(models.Model):
         if {"customer_phone", "license_plate"} & set(vals):
             self._gema_link_vehicle()
         return result
+
+    def _gema_remove_content(self, when):
+        """The customer's name, number, plate and vehicle type are required
+        (NOT NULL, checked as a WhatsApp number on every write): the
+        retention replaces them by a dash, below the checks."""
+        super()._gema_remove_content(when)
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE gema_booking SET customer_name = '-', customer_phone = '-',"
+                " license_plate = '-', vehicle_type = '-' WHERE id IN %s",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(
+            ["customer_name", "customer_phone", "license_plate", "vehicle_type"]
+        )
 
     def unlink(self):
         """A deleted booking takes its slots (hold and history) with it:

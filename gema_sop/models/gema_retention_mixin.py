@@ -67,13 +67,24 @@ class GemaRetentionMixin(models.AbstractModel):
 
     def _gema_remove_content(self, when):
         # sudo: the retention job removes what no user may delete by hand.
-        sudo = self.sudo()
-        domain = [("model", "=", self._name), ("res_id", "in", self.ids)]
-        self.env["mail.message"].sudo().search(domain).unlink()
-        linked = [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        self.env["ir.attachment"].sudo().search(linked).unlink()
-        self.env["gema.message"].sudo().search(linked).unlink()
-        sudo.with_context(tracking_disable=True).write(
+        self.sudo().with_context(tracking_disable=True).write(
             dict(self._gema_retention_cleared, content_removed_date=when)
         )
-        sudo.message_unsubscribe(partner_ids=sudo.message_partner_ids.ids)
+        remove_history(self)
+
+
+def remove_history(records):
+    """Remove the chatter (every message with its attachments and
+    tracking), the attachments, the log of messages sent and the followers
+    of ``records`` (G-5): what the retention and a data subject's erasure
+    (``gema.data.request``) take of any SOP record."""
+    env = records.env
+    # sudo: the retention and the erasure remove what no user may delete by
+    # hand.
+    domain = [("model", "=", records._name), ("res_id", "in", records.ids)]
+    env["mail.message"].sudo().search(domain).unlink()
+    linked = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+    env["ir.attachment"].sudo().search(linked).unlink()
+    env["gema.message"].sudo().search(linked).unlink()
+    sudo = records.sudo()
+    sudo.message_unsubscribe(partner_ids=sudo.message_partner_ids.ids)

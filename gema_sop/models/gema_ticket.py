@@ -3,7 +3,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.addons.mail.tools.alias_error import AliasError
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize, html2plaintext, parse_contact_from_email
 
 from ..tools import assign_number, clean_text
@@ -88,9 +88,27 @@ class GemaTicket(models.Model):
         "gema.field.guard.mixin",
         "gema.customer.decision.mixin",
         "gema.customer.mixin",
+        "gema.retention.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
+    # G-5: after the branch's retention period a solved or cancelled
+    # ticket loses the chatter, the log of messages, the customer's name,
+    # numbers and partner link (and with them the return recipient, address
+    # and number), the chronology and the rating comment; the product,
+    # serial number, purchase and warranty data, dates, analysis, solution,
+    # root cause and rating stay, for the warranty and the statistics.
+    _gema_retention_months_field = "gema_ticket_retention_months"
+    _gema_retention_date_field = "closed_date"
+    _gema_retention_states = ("done", "cancelled")
+    _gema_retention_cleared = {
+        "customer_name": False,
+        "customer_phone": False,
+        "partner_id": False,
+        # Required (NOT NULL): a dash says it was there.
+        "chronology": "-",
+        "rating_comment": False,
+    }
     # AS-6: the desk writes everything; a technician the analysis, logistics
     # the shipping of the tickets they are given.
     _gema_desk_groups = ("gema_sop.group_cs_officer",)
@@ -154,10 +172,11 @@ class GemaTicket(models.Model):
         default="phone",
         help="How the complaint or request arrived (AS-1).",
     )
+    # Required while the ticket's content is kept (``_check_partner``):
+    # the retention period removes the link (G-5).
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
-        required=True,
         index=True,
         tracking=True,
         check_company=True,
@@ -270,6 +289,14 @@ class GemaTicket(models.Model):
     solution_date = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     resolution_note = fields.Text(help="What was done, as told to the customer.")
     resolved_date = fields.Datetime(readonly=True, copy=False)
+    cancelled_date = fields.Datetime(string="Cancelled On", readonly=True, copy=False)
+    closed_date = fields.Datetime(
+        string="Closed On",
+        compute="_compute_closed_date",
+        store=True,
+        help="When the solution was carried out or the ticket cancelled: the "
+        "branch's retention period counts from it (G-5).",
+    )
     # AS-4 ---------------------------------------------------------------------
     return_shipping = fields.Boolean(
         help="The repaired or replacement item goes back to the customer by "
@@ -390,6 +417,18 @@ class GemaTicket(models.Model):
             ticket.return_recipient = partner.name
             ticket.return_address = partner._display_address(without_company=True)
             ticket.return_phone = partner_whatsapp_number(partner)
+
+    @api.depends("resolved_date", "cancelled_date")
+    def _compute_closed_date(self):
+        for ticket in self:
+            ticket.closed_date = ticket.resolved_date or ticket.cancelled_date
+
+    @api.constrains("partner_id")
+    def _check_partner(self):
+        """The customer is required until the retention period removed the
+        link (G-5)."""
+        if self.filtered(lambda t: not t.partner_id and not t.content_removed_date):
+            raise ValidationError(self.env._("A ticket needs its customer."))
 
     def _compute_access_url(self):
         for ticket in self:
@@ -593,7 +632,7 @@ class GemaTicket(models.Model):
 
     def action_cancel(self):
         self._gema_check_action("cancel")
-        self._gema_move("cancelled")
+        self._gema_move("cancelled", cancelled_date=fields.Datetime.now())
         return True
 
     # Mail gateway (AS-1) ---------------------------------------------------------

@@ -96,6 +96,21 @@ class ResCompany(models.Model):
         "service conversation (messages, summary, contact data) is removed; "
         "its statistics are kept (CS-7, G-5). 0 keeps the content.",
     )
+    gema_booking_retention_months = fields.Integer(
+        string="Booking Retention (Months)",
+        default=12,
+        help="Months after its creation after which the content of a booking "
+        "that never became a job (cancelled, no-show, never confirmed) is "
+        "removed; its statistics are kept (G-5). 0 keeps the content.",
+    )
+    gema_ticket_retention_months = fields.Integer(
+        string="Ticket Retention (Months)",
+        default=60,
+        help="Months after it was solved or cancelled after which the "
+        "customer's data of an after-sales ticket is removed; the product, "
+        "serial number, dates and outcome stay for the warranty (G-5). 0 "
+        "keeps the content.",
+    )
     gema_warranty_months = fields.Integer(
         string="Default Warranty (Months)",
         default=6,
@@ -145,6 +160,16 @@ class ResCompany(models.Model):
             "gema_conversation_retention_months_positive",
             "CHECK (gema_conversation_retention_months >= 0)",
             "The chat retention period cannot be negative.",
+        ),
+        (
+            "gema_booking_retention_months_positive",
+            "CHECK (gema_booking_retention_months >= 0)",
+            "The booking retention period cannot be negative.",
+        ),
+        (
+            "gema_ticket_retention_months_positive",
+            "CHECK (gema_ticket_retention_months >= 0)",
+            "The ticket retention period cannot be negative.",
         ),
     ]
 

@@ -45,6 +45,12 @@ class ResConfigSettings(models.TransientModel):
     gema_conversation_retention_months = fields.Integer(
         related="company_id.gema_conversation_retention_months", readonly=False
     )
+    gema_booking_retention_months = fields.Integer(
+        related="company_id.gema_booking_retention_months", readonly=False
+    )
+    gema_ticket_retention_months = fields.Integer(
+        related="company_id.gema_ticket_retention_months", readonly=False
+    )
     gema_warranty_months = fields.Integer(
         related="company_id.gema_warranty_months", readonly=False
     )
