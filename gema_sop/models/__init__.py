@@ -41,6 +41,7 @@ from . import gema_booking
 from . import gema_followup
 from . import gema_conversation
 from . import gema_conversation_keyword
+from . import gema_ticket_mail
 from . import gema_ticket
 from . import gema_data_request_line
 from . import gema_data_request
