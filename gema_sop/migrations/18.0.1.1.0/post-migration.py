@@ -198,4 +198,36 @@ def sla_policy_result_fields(env):
             _logger.info("gema_sop 18.0.1.1.0: %s names %s", policy_xmlid, missing)
 
 
-STEPS = [message_sent_dates, message_sending_date, sla_policy_result_fields]
+def retention_off_until_chosen(env):
+    """Bookings and tickets now have a retention period per branch
+    (G-5), whose defaults (12 and 60 months) would remove the content of a
+    database's old records at the next daily run. An upgraded database
+    starts with them off (0 keeps everything): the branch chooses them in
+    the settings."""
+    env.cr.execute(
+        SQL(
+            "UPDATE res_company SET gema_booking_retention_months = 0, "
+            "gema_ticket_retention_months = 0"
+        )
+    )
+    _logger.info("gema_sop 18.0.1.1.0: booking and ticket retention off")
+
+
+def ticket_cancelled_date(env):
+    """A ticket now records when it was cancelled (its retention counts
+    from it); for one cancelled before, its last change is that moment."""
+    tickets = env["gema.ticket"].search(
+        [("state", "=", "cancelled"), ("cancelled_date", "=", False)]
+    )
+    for ticket in tickets:
+        ticket.cancelled_date = ticket.write_date
+    _logger.info("gema_sop 18.0.1.1.0: cancel date of %s tickets", len(tickets))
+
+
+STEPS = [
+    message_sent_dates,
+    message_sending_date,
+    sla_policy_result_fields,
+    retention_off_until_chosen,
+    ticket_cancelled_date,
+]
