@@ -374,6 +374,20 @@ class TestFollowup(ServiceJobCase):
         neutral.action_request_review()
         self.assertEqual(self._review_messages(neutral), message)
 
+    def test_fu3_review_request_by_role(self):
+        """Security: the desk roles can ask for the review (one message for
+        the follow-up, whoever asks again); technicians and logistics cannot
+        reach the action."""
+        _job, followup = self._delivered()
+        self._reached(followup, "feedback", "Antrean agak lama.")
+        for role in ("technician", "logistics"):
+            with self.assertRaises(AccessError):
+                followup.with_user(self.users[role]).action_request_review()
+        self.assertFalse(self._review_messages(followup))
+        for role in ("advisor", "cs", "supervisor", "manager"):
+            followup.with_user(self.users[role]).action_request_review()
+        self.assertEqual(len(self._review_messages(followup)), 1)
+
     def test_fu3_review_setting_off_keeps_satisfied_only(self):
         """FU-3: with the branch setting off, only a satisfied customer gets
         the review link (with the testimonial request); the neutral request
