@@ -63,7 +63,10 @@ class GemaFollowup(models.Model):
     supervisor with its own time standard. Customers who do not answer stay
     on the list with their next attempt planned (FU-6). Only a satisfied
     customer is asked for a testimonial, with the branch's review link and
-    no reward (FU-3, FU-5); every testimonial gets a professional reply
+    no reward (FU-3, FU-5); where the branch asks every reached customer
+    for a public review (Google forbids review gating), any customer
+    without an open complaint gets the link in a neutral message, once.
+    Every testimonial gets a professional reply
     before the follow-up is closed. The H+2 standard (FU-4) counts from the
     service completion date (``service_date``).
     """
@@ -255,6 +258,7 @@ class GemaFollowup(models.Model):
     review_url = fields.Char(
         string="Review Link", related="company_id.gema_google_review_url"
     )
+    can_request_review = fields.Boolean(compute="_compute_can_request_review")
 
     _sql_constraints = [
         (
@@ -292,6 +296,16 @@ class GemaFollowup(models.Model):
             followup.complaint_open = bool(
                 followup.complaint_date and not followup.complaint_handled_date
             )
+
+    @api.depends(
+        "company_id.gema_review_ask_everyone",
+        "company_id.gema_google_review_url",
+        "contact_date",
+        "complaint_open",
+    )
+    def _compute_can_request_review(self):
+        for followup in self:
+            followup.can_request_review = not followup._gema_review_problem()
 
     @api.depends("company_id")
     def _compute_gema_tz(self):
@@ -452,14 +466,9 @@ class GemaFollowup(models.Model):
                     "after the follow-up call."
                 )
             )
-        if not self.company_id.gema_google_review_url:
-            raise UserError(
-                self.env._(
-                    "The branch %(branch)s has no Google review link: set it in "
-                    "the branch settings first.",
-                    branch=self.company_id.name,
-                )
-            )
+        problem = self._gema_review_link_problem()
+        if problem:
+            raise UserError(problem)
         result = self._gema_notify("gema_sop.mail_template_followup_testimonial")
         self._gema_move(
             "testimonial",
@@ -468,6 +477,24 @@ class GemaFollowup(models.Model):
         )
         self._gema_checklist_done(CHECKLIST[4:])
         return result
+
+    def action_request_review(self):
+        """FU-3/FU-5 without review gating: where the branch asks every
+        reached customer, the review link goes in a neutral message to any
+        customer without an open complaint, whatever their answer; once per
+        follow-up (a second press brings the same message back)."""
+        self.ensure_one()
+        problem = self._gema_review_problem()
+        if problem:
+            raise UserError(problem)
+        template = self.env.ref("gema_sop.mail_template_followup_review")
+        channel = self.env.context.get("gema_channel", "whatsapp_link")
+        key = self.env["gema.message"]._gema_once_key(
+            self, template, fields.Date.to_date(self.service_date)
+        )
+        messages = self._gema_send_message(template, channel, once_key=key)
+        self._gema_checklist_done(CHECKLIST[5:])
+        return self._gema_open_link(messages)
 
     def action_permission_granted(self):
         """FU-3: the customer allows posting their testimonial on social media."""
@@ -589,6 +616,39 @@ class GemaFollowup(models.Model):
                     followup.feedback,
                 ),
             )
+
+    def _gema_review_problem(self):
+        """Why this follow-up's customer cannot be asked for a public review
+        now (False when they can)."""
+        self.ensure_one()
+        if not self.company_id.gema_review_ask_everyone:
+            return self.env._(
+                "The branch %(branch)s asks only satisfied customers for a "
+                "review, with the testimonial request.",
+                branch=self.company_id.name,
+            )
+        if not self.contact_date:
+            return self.env._(
+                "%(followup)s: reach the customer before asking for a review.",
+                followup=self.name,
+            )
+        if self.complaint_open:
+            return self.env._(
+                "%(followup)s: the complaint must be handled before asking for "
+                "a review.",
+                followup=self.name,
+            )
+        return self._gema_review_link_problem()
+
+    def _gema_review_link_problem(self):
+        """FU-3: no review request without the branch's review link."""
+        if self.company_id.gema_google_review_url:
+            return False
+        return self.env._(
+            "The branch %(branch)s has no Google review link: set it in "
+            "the branch settings first.",
+            branch=self.company_id.name,
+        )
 
     def _gema_record_permission(self, answer):
         wrong = self.filtered(

@@ -27,7 +27,16 @@ class ResCompany(models.Model):
     )
     gema_google_review_url = fields.Char(
         string="Google Review Link",
-        help="Link sent to satisfied customers to write a testimonial (follow-up SOP).",
+        help="Public review link sent to customers after the follow-up call "
+        "(follow-up SOP).",
+    )
+    gema_review_ask_everyone = fields.Boolean(
+        string="Ask Every Reached Customer for a Public Review",
+        default=True,
+        help="Google forbids asking only happy customers for reviews (review "
+        "gating): when on, every reached customer without an open complaint "
+        "can be sent the review link in a neutral message; when off, only "
+        "satisfied customers get it, with the testimonial request.",
     )
     gema_whatsapp_number = fields.Char(
         string="WhatsApp Business Number",

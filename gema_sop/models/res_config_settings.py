@@ -12,6 +12,9 @@ class ResConfigSettings(models.TransientModel):
     gema_google_review_url = fields.Char(
         related="company_id.gema_google_review_url", readonly=False
     )
+    gema_review_ask_everyone = fields.Boolean(
+        related="company_id.gema_review_ask_everyone", readonly=False
+    )
     gema_whatsapp_number = fields.Char(
         related="company_id.gema_whatsapp_number", readonly=False
     )

@@ -321,6 +321,103 @@ class TestFollowup(ServiceJobCase):
         self.assertEqual(len(self._done_items(happy)), 6)
         self.assertEqual(happy.checklist_progress, 100.0)
 
+    def _review_messages(self, followups):
+        """The neutral review requests sent about ``followups``."""
+        template = self.env.ref("gema_sop.mail_template_followup_review")
+        return self.env["gema.message"].search(
+            [
+                ("res_model", "=", followups._name),
+                ("res_id", "in", followups.ids),
+                ("template_id", "=", template.id),
+            ]
+        )
+
+    def _assert_review_refused(self, followup, english, indonesian):
+        """No *Ask for a Review* button, and the action refused, in both
+        languages."""
+        self.assertFalse(followup.can_request_review)
+        with self.assertRaisesBilingual(UserError, english, indonesian) as run:
+            run(lambda env: followup.with_env(env).action_request_review())
+
+    def test_fu3_fu5_review_asked_of_every_reached_customer_by_default(self):
+        """FU-3/FU-5 (no review gating): by default a reached customer who
+        was not satisfied but did not complain gets the review link once, in
+        a neutral message; an unreached customer and an open complaint do
+        not."""
+        self.assertTrue(self.branch.gema_review_ask_everyone)
+        self.customer.lang = "en_US"
+        _job, unreached = self._delivered()
+        self._assert_review_refused(
+            unreached, "reach the customer", "hubungi pelanggan"
+        )
+
+        _job2, complaint = self._delivered(wib(30, 10))
+        self._reached(complaint, "complaint", "Rem masih berbunyi.")
+        self._assert_review_refused(
+            complaint, "complaint must be handled", "keluhan harus ditangani"
+        )
+        self.assertFalse(self._review_messages(complaint | unreached))
+
+        _job3, neutral = self._delivered(wib(30, 11))
+        self._reached(neutral, "feedback", "Antrean agak lama.")
+        self.assertTrue(neutral.can_request_review)
+        url = self.follow_whatsapp_link(neutral.action_request_review())
+        self.assertTrue(url.startswith("https://wa.me/6281234567890"))
+        message = self._review_messages(neutral)
+        self.assertEqual(message.state, "sent")
+        self.assertIn("https://g.page/r/test-medan/review", message.body)
+        self.assertIn("honest review", message.body)
+        self.assertNotIn("kind words", message.body)
+        for word in ("discount", "voucher", "gift", "reward"):
+            self.assertNotIn(word, message.body.lower())
+        # Once per follow-up: asking again sends nothing new.
+        neutral.action_request_review()
+        self.assertEqual(self._review_messages(neutral), message)
+
+    def test_fu3_review_request_by_role(self):
+        """Security: the desk roles can ask for the review (one message for
+        the follow-up, whoever asks again); technicians and logistics cannot
+        reach the action."""
+        _job, followup = self._delivered()
+        self._reached(followup, "feedback", "Antrean agak lama.")
+        for role in ("technician", "logistics"):
+            with self.assertRaises(AccessError):
+                followup.with_user(self.users[role]).action_request_review()
+        self.assertFalse(self._review_messages(followup))
+        for role in ("advisor", "cs", "supervisor", "manager"):
+            followup.with_user(self.users[role]).action_request_review()
+        self.assertEqual(len(self._review_messages(followup)), 1)
+
+    def test_fu3_review_setting_off_keeps_satisfied_only(self):
+        """FU-3: with the branch setting off, only a satisfied customer gets
+        the review link (with the testimonial request); the neutral request
+        is refused."""
+        self.branch.gema_review_ask_everyone = False
+        _job, neutral = self._delivered()
+        self._reached(neutral, "feedback", "Antrean agak lama.")
+        self._assert_review_refused(
+            neutral, "only satisfied customers", "ulasan dari pelanggan yang puas"
+        )
+        with self.assertRaisesRegex(UserError, "satisfied customer"):
+            neutral.action_request_testimonial()
+        _job2, happy = self._delivered(wib(30, 10))
+        self._reached(happy)
+        happy.action_request_testimonial()
+        self.assertFalse(self._review_messages(neutral | happy))
+        self.assertEqual(happy.state, "testimonial")
+
+    def test_fu3_review_request_in_the_customer_language(self):
+        """FU-3/G-3: the neutral review request is written in Indonesian to
+        an Indonesian customer."""
+        self.customer.lang = "id_ID"
+        _job, followup = self._delivered()
+        self._reached(followup, "feedback", "Antrean agak lama.")
+        followup.action_request_review()
+        message = self._review_messages(followup)
+        self.assertIn("ulasan", message.body)
+        self.assertNotIn("honest review", message.body)
+        self.assertIn("https://g.page/r/test-medan/review", message.body)
+
     def test_fu3_social_media_permission_is_recorded_with_who_and_when(self):
         """FU-3: the permission to post on social media is asked of a
         satisfied customer and recorded with who and when."""
