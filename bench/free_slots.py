@@ -23,7 +23,7 @@ Then, for one working day about a week ahead, times (median of RUNS runs
 after one warm-up, the record cache cleared before each run) and counts the
 SQL queries of:
 
-- gema: ``gema.planner._gema_free_slots(branch, service, day)``, the free
+- gema: ``gema.planner._free_slots(branch, service, day)``, the free
   start times of every technician;
 - OCA, per technician: ``resource.booking._get_available_slots`` of a
   booking restricted to one combination, once per combination, which is
@@ -337,7 +337,7 @@ def book_with_orm(
     env, branch, employee, customer, service, booking_type, combination, start
 ):
     """One more booking in each addon, made the way its users make them."""
-    booking = env["gema.booking"]._gema_create_request(
+    booking = env["gema.booking"]._create_request(
         {
             "customer_name": customer.name,
             "customer_phone": customer.phone,
@@ -495,7 +495,7 @@ with env.cr.savepoint(flush=False) as savepoint:
     setup_seconds = time.perf_counter() - setup_started
 
     def gema_search():
-        return env["gema.planner"]._gema_free_slots(branch, service, day)
+        return env["gema.planner"]._free_slots(branch, service, day)
 
     def oca_search(combination=None):
         values = {
@@ -578,7 +578,7 @@ with open(RESULT, "w") as handle:
 print(
     f"free slots of {report['sizes']['technicians']} technicians on {day}, "
     f"{report['sizes']['existing_bookings_gema']} bookings:\n"
-    f"  gema _gema_free_slots:                 {gema['median_ms']:>9} ms "
+    f"  gema _free_slots:                 {gema['median_ms']:>9} ms "
     f"{gema['queries']:>6} queries {gema['slots']:>4} slots\n"
     f"  resource_booking, per technician:      {oca_each['median_ms']:>9} ms "
     f"{oca_each['queries']:>6} queries {oca_each['slots']:>4} slots\n"

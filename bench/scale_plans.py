@@ -118,7 +118,7 @@ def insert_sla_lines(now):
 
 def sla_claim(now):
     Status = env["gema.sla.status"]
-    due = Status._gema_due_query(now, 200)
+    due = Status._due_query(now, 200)
     claim = SQL("%s FOR UPDATE SKIP LOCKED", due)
     count = SQL("SELECT COUNT(*) FROM (%s) due", due)
     result = {
@@ -209,10 +209,10 @@ def no_show(now):
     Booking = env["gema.booking"]
 
     def claim():
-        for query in Booking._gema_no_show_queries(now):
+        for query in Booking._no_show_queries(now):
             env.execute_query(SQL("%s LIMIT 200 FOR UPDATE SKIP LOCKED", query))
 
-    first = Booking._gema_no_show_queries(now)[0]
+    first = Booking._no_show_queries(now)[0]
     old = SQL(OLD_NO_SHOW, now, now)
     return {
         "bookings": BOOKINGS,

@@ -11,7 +11,7 @@ What the page protects:
 - G-5: the visitor sees start times only (from ``gema.planner``), never a
   name, plate, technician or booking of anyone;
 - every field is checked again, whatever the browser did, by the booking's
-  own validator (``gema.booking._gema_validate_values``, the one every
+  own validator (``gema.booking._validate_values``, the one every
   other caller goes through too), each message shown beside its field:
   text only (a field sent as a file, or any malformed post, gets the form
   back with HTTP 422, never an error page), required, maximum lengths, no
@@ -100,7 +100,7 @@ class GemaBookingPage(http.Controller):
         # sudo: the public user may not create bookings; validating runs no
         # query of the visitor's choosing and returns only their own values.
         Booking = request.env["gema.booking"].sudo()
-        customer, customer_errors = Booking._gema_validate_values(
+        customer, customer_errors = Booking._validate_values(
             {name: post.get(name) for name in CUSTOMER_FIELDS}
         )
         errors.update(customer_errors)
@@ -134,9 +134,9 @@ class GemaBookingPage(http.Controller):
         try:
             with request.env.cr.savepoint():
                 # sudo: as above; every value was checked, channel and IP
-                # are set by the server, and _gema_create_request validates
+                # are set by the server, and _create_request validates
                 # them again.
-                booking = Booking.with_company(values["branch"])._gema_create_request(
+                booking = Booking.with_company(values["branch"])._create_request(
                     booking_values
                 )
         except (UserError, ValidationError) as error:
@@ -284,7 +284,7 @@ class GemaBookingPage(http.Controller):
             slots = (
                 request.env["gema.planner"]
                 .sudo()
-                ._gema_free_slots(branch, service_type, day)
+                ._free_slots(branch, service_type, day)
             )
         except (UserError, ValidationError) as error:
             errors["date"] = error.args[0]
@@ -332,7 +332,7 @@ class GemaBookingPage(http.Controller):
 
     def _gema_max_lengths(self):
         """The maxlength of each field, from the rules the server applies."""
-        rules = request.env["gema.booking"]._gema_text_rules()
+        rules = request.env["gema.booking"]._text_rules()
         return {
             **{name: max_length for name, (max_length, _lines) in rules.items()},
             "customer_phone": MAX_PHONE,
@@ -351,7 +351,7 @@ class GemaBookingPage(http.Controller):
         ip = request.httprequest.remote_addr
         error = self._gema_rate_limit_error(phone, ip)
         if not error:
-            request.env["gema.claim"]._gema_claim(
+            request.env["gema.claim"]._claim(
                 f"phone:{phone}", f"ip:{ip}", f"request_key:{key}"
             )
             error = self._gema_rate_limit_error(phone, ip)

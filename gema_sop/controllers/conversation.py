@@ -71,7 +71,7 @@ class GemaConversationRating(CustomerPortal):
         try:
             # Already sudo (from the access check): it proved this
             # conversation is the visitor's to rate.
-            conversation_sudo._gema_rate(value, comment)
+            conversation_sudo._rate(value, comment)
         except UserError:
             query["error"] = "refused"
         return request.redirect(f"{url}?{urlencode(query)}" if query else url)

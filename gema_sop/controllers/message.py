@@ -26,7 +26,7 @@ class GemaMessageLink(http.Controller):
     def open_whatsapp(self, message_id):
         message = request.env["gema.message"].browse(message_id)
         try:
-            url = message._gema_open_whatsapp()
+            url = message._open_whatsapp()
         except (AccessError, MissingError) as error:
             raise NotFound() from error
         except UserError as error:

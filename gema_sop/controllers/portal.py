@@ -54,7 +54,7 @@ class GemaBookingPortal(CustomerPortal):
         values.update(
             {
                 "bookings": bookings,
-                "when": self._gema_when(bookings),
+                "when": self._when(bookings),
                 "pager": pager,
                 "page_name": "gema_booking",
                 "default_url": "/my/bookings",
@@ -79,7 +79,7 @@ class GemaBookingPortal(CustomerPortal):
         values.update(
             {
                 "booking": booking,
-                "when": self._gema_when(booking),
+                "when": self._when(booking),
                 "submitted": bool(kw.get("submitted")),
                 "page_name": "gema_booking",
                 "preview": staff_visitor(),
@@ -87,7 +87,7 @@ class GemaBookingPortal(CustomerPortal):
         )
         return request.render("gema_sop.gema_portal_booking_page", values)
 
-    def _gema_when(self, bookings):
+    def _when(self, bookings):
         """{booking id: its time in the branch's time zone, as text}: the
         scheduled start once confirmed, else the requested one."""
         when = {}

@@ -139,7 +139,7 @@ class GemaServiceJobPortal(CustomerPortal):
         try:
             # Already sudo (from the access check): a customer cannot write
             # lines; the access check proved this line is theirs to decide.
-            line_sudo._gema_record_decision(decision, "portal", note=note)
+            line_sudo._record_decision(decision, "portal", note=note)
         except UserError as error:
             self._gema_set_notice("danger", error.args[0], line_sudo)
         else:

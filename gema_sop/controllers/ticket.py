@@ -107,7 +107,7 @@ class GemaTicketPortal(CustomerPortal):
             try:
                 # Already sudo (from the access check): it proved this
                 # ticket is the visitor's to rate.
-                ticket_sudo._gema_rate(rating, comment)
+                ticket_sudo._rate(rating, comment)
             except UserError:
                 query["error"] = "refused"
         return request.redirect(f"{url}?{urlencode(query)}" if query else url)

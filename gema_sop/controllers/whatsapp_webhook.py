@@ -28,7 +28,7 @@ class WhatsappWebhook(http.Controller):
     )
     def verify(self, **params):
         webhook = request.env["gema.whatsapp.webhook"].sudo()
-        if not webhook._gema_verify_subscription(
+        if not webhook._verify_subscription(
             params.get("hub.mode"), params.get("hub.verify_token")
         ):
             raise Forbidden()
@@ -47,7 +47,7 @@ class WhatsappWebhook(http.Controller):
     def receive(self):
         raw = request.httprequest.get_data()
         webhook = request.env["gema.whatsapp.webhook"].sudo()
-        companies = webhook._gema_signing_companies(
+        companies = webhook._signing_companies(
             raw, request.httprequest.headers.get("X-Hub-Signature-256")
         )
         if not companies:
@@ -59,5 +59,5 @@ class WhatsappWebhook(http.Controller):
             return request.make_response("", status=400)
         if not isinstance(payload, dict):
             return request.make_response("", status=400)
-        webhook._gema_receive(payload, companies)
+        webhook._receive(payload, companies)
         return request.make_response("", status=200)

@@ -357,7 +357,7 @@ class GemaBooking(models.Model):
             if not (requested and booking.service_type_id):
                 booking.gema_alternatives_text = False
                 continue
-            slots = self.env["gema.planner"]._gema_nearest_slots(
+            slots = self.env["gema.planner"]._nearest_slots(
                 booking.company_id, booking.service_type_id, requested
             )
             booking.gema_alternatives_text = "; ".join(
@@ -427,7 +427,7 @@ class GemaBooking(models.Model):
         for vals in vals_list:
             assign_number(self, vals)
         bookings = super().create(vals_list)
-        bookings._gema_link_vehicle()
+        bookings._link_vehicle()
         return bookings
 
     def write(self, vals):
@@ -443,14 +443,14 @@ class GemaBooking(models.Model):
                 )
         result = super().write(vals)
         if {"customer_phone", "license_plate"} & set(vals):
-            self._gema_link_vehicle()
+            self._link_vehicle()
         return result
 
-    def _gema_remove_content(self, when):
+    def _remove_content(self, when):
         """The customer's name, number, plate and vehicle type are required
         (NOT NULL, checked as a WhatsApp number on every write): the
         retention replaces them by a dash, below the checks."""
-        super()._gema_remove_content(when)
+        super()._remove_content(when)
         if not self:
             return
         self.env.cr.execute(
@@ -468,12 +468,12 @@ class GemaBooking(models.Model):
         """A deleted booking takes its slots (hold and history) with it:
         they only mean something with their booking, and would keep its
         technician from being deleted."""
-        slots = self.env["gema.technician.slot"]._gema_of(self)
+        slots = self.env["gema.technician.slot"]._of_records(self)
         result = super().unlink()
         slots.unlink()
         return result
 
-    def _gema_link_vehicle(self):
+    def _link_vehicle(self):
         """Find or create the vehicle (by plate) of bookings that have none
         yet, or whose plate changed (BK-3).
 
@@ -487,29 +487,29 @@ class GemaBooking(models.Model):
                 not booking.vehicle_id
                 or booking.vehicle_id.license_plate != booking.license_plate
             ):
-                booking.vehicle_id = Vehicle._gema_find_or_create(
+                booking.vehicle_id = Vehicle._find_or_create(
                     booking.license_plate,
                     booking.vehicle_type,
                     booking.partner_id,
                     booking.company_id,
                 )
 
-    def _gema_transition_refused(self, state):
+    def _transition_refused(self, state):
         return self.env._(
             "A booking cannot go from %(from)s to %(to)s: %(bookings)s",
             **{
-                "from": self._gema_states_text(),
-                "to": self._gema_state_label(state),
+                "from": self._states_text(),
+                "to": self._state_label(state),
                 "bookings": ", ".join(self.mapped("display_name")),
             },
         )
 
     # Customer ----------------------------------------------------------------
 
-    def _gema_customer_phone(self):
+    def _customer_phone(self):
         self.ensure_one()
         # sudo: the number is read to send the message, never shown.
-        return self.sudo().customer_phone or super()._gema_customer_phone()
+        return self.sudo().customer_phone or super()._customer_phone()
 
     # Actions -----------------------------------------------------------------
 
@@ -519,7 +519,7 @@ class GemaBooking(models.Model):
 
         For one booking sent by click-to-chat, returns the WhatsApp link to
         open; otherwise nothing."""
-        self._gema_check_action("confirm")
+        self._check_action("confirm")
         missing = self.filtered(
             lambda b: not (b.employee_id and b.start and b.stop and b.service_type_id)
         )
@@ -531,26 +531,26 @@ class GemaBooking(models.Model):
                     bookings=", ".join(missing.mapped("display_name")),
                 )
             )
-        self._gema_check_schedule()
-        self._gema_take_advisor()
+        self._check_schedule()
+        self._take_advisor()
         for booking in self:
-            booking._gema_hold_slot()
+            booking._hold_slot()
         for booking in self:
-            booking._gema_move(
+            booking._move(
                 "confirmed",
                 confirmed_date=fields.Datetime.now(),
                 no_show_date=False,
-                **booking._gema_reminder_values(),
+                **booking._reminder_values(),
             )
-        messages = self._gema_send_confirmation()
-        self._gema_launch_checklist()
-        self._gema_checklist_done(CHECKLIST[3:6])
-        return self._gema_open_link(messages)
+        messages = self._send_confirmation()
+        self._launch_checklist()
+        self._checklist_done(CHECKLIST[3:6])
+        return self._open_link(messages)
 
     def action_set_pending(self):
         """BK-7: the customer declined every alternative; follow up later."""
-        self._gema_check_action("set_pending")
-        self._gema_move("pending")
+        self._check_action("set_pending")
+        self._move("pending")
 
     @api.depends("service_job_ids")
     def _compute_service_job_count(self):
@@ -568,12 +568,12 @@ class GemaBooking(models.Model):
         The booking's hold on the technician passes to the service job
         opened for reception, for the same booked time (ST), and the job
         form opens when one booking was checked in."""
-        self._gema_check_action("arrive")
-        self._gema_check_arrival_day()
-        self._gema_release_slot()
-        self._gema_move("arrived", arrived_date=fields.Datetime.now())
+        self._check_action("arrive")
+        self._check_arrival_day()
+        self._release_slot()
+        self._move("arrived", arrived_date=fields.Datetime.now())
         jobs = self.env["gema.service.job"].create(
-            [booking._gema_service_job_values() for booking in self]
+            [booking._service_job_values() for booking in self]
         )
         for booking, job in zip(self, jobs, strict=True):
             booking.message_post(
@@ -591,13 +591,13 @@ class GemaBooking(models.Model):
             return jobs._get_records_action()
         return True
 
-    def _gema_take_advisor(self):
+    def _take_advisor(self):
         """BK-5, BK-9: the service advisor or CS officer who answers or
         confirms a booking without a Service Advisor becomes it, so that
         *My Bookings* finds it (no one when the system acts)."""
         self.filtered(lambda b: not b.user_id).user_id = self._default_user_id()
 
-    def _gema_check_arrival_day(self):
+    def _check_arrival_day(self):
         """BK-8: a car checked in before its booking day is most likely the
         wrong booking; the advisor checks it in anyway only by choosing
         *Early Arrival* (context ``gema_early_arrival``). Who may not
@@ -620,7 +620,7 @@ class GemaBooking(models.Model):
                 )
             )
 
-    def _gema_service_job_values(self):
+    def _service_job_values(self):
         self.ensure_one()
         return {
             "booking_id": self.id,
@@ -647,18 +647,18 @@ class GemaBooking(models.Model):
         return self.service_job_ids._get_records_action(name=self.env._("Service Jobs"))
 
     def action_cancel(self):
-        self._gema_check_action("cancel")
-        self._gema_release_slot()
-        self._gema_move("cancelled")
+        self._check_action("cancel")
+        self._release_slot()
+        self._move("cancelled")
 
     def action_send_alternatives(self):
         """BK-7: send the nearest free times to the customer."""
         self.ensure_one()
-        self._gema_take_advisor()
-        messages = self._gema_send_message(
-            "gema_sop.mail_template_booking_alternatives", self._gema_channel()
+        self._take_advisor()
+        messages = self._send_message(
+            "gema_sop.mail_template_booking_alternatives", self._channel()
         )
-        return self._gema_open_link(messages)
+        return self._open_link(messages)
 
     def action_print_proof(self):
         return self.env.ref("gema_sop.action_report_gema_booking_proof").report_action(
@@ -667,31 +667,31 @@ class GemaBooking(models.Model):
 
     # Scheduling ------------------------------------------------------------
 
-    def _gema_when(self):
+    def _when(self):
         """The scheduled start in the branch's time zone, for people."""
         self.ensure_one()
-        return self.env["gema.planner"]._gema_when(self.company_id, self.start)
+        return self.env["gema.planner"]._when(self.company_id, self.start)
 
     # Messages, proof, checklist ---------------------------------------------
 
-    def _gema_send_confirmation(self):
+    def _send_confirmation(self):
         """Send the confirmation with the token link; the booking proof,
         rendered first, goes with the confirmation's chatter entry when the
-        confirmation has left (BK-5, ``_gema_on_message_sent``)."""
+        confirmation has left (BK-5, ``_on_message_sent``)."""
         messages = self.env["gema.message"]
         for booking in self:
             booking._portal_ensure_token()
-            booking._gema_render_proof()
-            messages |= booking._gema_send_message(
-                "gema_sop.mail_template_booking_confirmation", booking._gema_channel()
+            booking._render_proof()
+            messages |= booking._send_message(
+                "gema_sop.mail_template_booking_confirmation", booking._channel()
             )
         return messages
 
-    def _gema_on_message_sent(self, message):
+    def _on_message_sent(self, message):
         """BK-5, BK-6: the confirmation carries the proof; the reminder
         marks the booking reminded, closes the advisor's reminder activity
         and ticks checklist item 7."""
-        result = super()._gema_on_message_sent(message)
+        result = super()._on_message_sent(message)
         if message.template_id == self.env.ref(
             "gema_sop.mail_template_booking_confirmation"
         ):
@@ -705,10 +705,10 @@ class GemaBooking(models.Model):
         ):
             self.write({"reminder_sent_date": message.sent_date})
             self.activity_feedback(["gema_sop.mail_activity_type_booking_reminder"])
-            self._gema_checklist_done(CHECKLIST[6:])
+            self._checklist_done(CHECKLIST[6:])
         return result
 
-    def _gema_render_proof(self):
+    def _render_proof(self):
         """The booking proof (PDF) as an attachment of the booking."""
         self.ensure_one()
         report = self.env.ref("gema_sop.action_report_gema_booking_proof")

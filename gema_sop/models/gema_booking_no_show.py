@@ -23,9 +23,9 @@ class GemaBookingNoShow(models.AbstractModel):
     def action_mark_no_show(self):
         """BK-9: not arrived; release the technician and plan a contact to
         clarify or reschedule."""
-        self._gema_check_action("mark_no_show")
-        self._gema_release_slot()
-        self._gema_move("no_show", no_show_date=fields.Datetime.now())
+        self._check_action("mark_no_show")
+        self._release_slot()
+        self._move("no_show", no_show_date=fields.Datetime.now())
         for booking in self:
             booking.activity_schedule(
                 "gema_sop.mail_activity_type_booking_no_show",
@@ -60,7 +60,7 @@ class GemaBookingNoShow(models.AbstractModel):
         now = fields.Datetime.now()
         self.flush_model(["state", "start"])
         ids = []
-        for query in self._gema_no_show_queries(now):
+        for query in self._no_show_queries(now):
             if len(ids) < batch_size:
                 rows = self.env.execute_query(
                     SQL(
@@ -82,7 +82,7 @@ class GemaBookingNoShow(models.AbstractModel):
         return bookings
 
     @api.model
-    def _gema_no_show_queries(self, now):
+    def _no_show_queries(self, now):
         """The confirmed bookings past their branch's grace period, one
         query per grace period, each in the order of
         ``gema_booking_confirmed_start_idx``. Not one join with the

@@ -23,7 +23,7 @@ class GemaBookingReminder(models.AbstractModel):
     def action_send_reminder(self):
         """BK-6: send the H-1 reminder through the gateway, or open it for
         the staff member (WhatsApp link). The booking counts as reminded
-        when the reminder has left (``_gema_on_message_sent``); asking again
+        when the reminder has left (``_on_message_sent``); asking again
         meanwhile returns the same reminder, not a second one."""
         wrong = self.filtered(lambda b: b.state != "confirmed")
         if wrong:
@@ -35,10 +35,10 @@ class GemaBookingReminder(models.AbstractModel):
             )
         messages = self.env["gema.message"]
         for booking in self:
-            messages |= booking._gema_send_reminder(booking._gema_channel())
-        return self._gema_open_link(messages)
+            messages |= booking._send_reminder(booking._channel())
+        return self._open_link(messages)
 
-    def _gema_reminder_values(self):
+    def _reminder_values(self):
         """BK-6: a reminder is due when the booking is after tomorrow; for
         today or tomorrow, the confirmation is the reminder."""
         self.ensure_one()
@@ -68,8 +68,8 @@ class GemaBookingReminder(models.AbstractModel):
             ]
         )
         days = {}
-        due = candidates.filtered(lambda b: b._gema_reminder_day_reached(days))
-        keys = {booking.id: booking._gema_reminder_key() for booking in due}
+        due = candidates.filtered(lambda b: b._reminder_day_reached(days))
+        keys = {booking.id: booking._reminder_key() for booking in due}
         # sudo: the purpose keys are the system's; only which exist is read.
         taken = {
             message["dedupe_key"]
@@ -83,7 +83,7 @@ class GemaBookingReminder(models.AbstractModel):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    message = booking._gema_send_reminder(booking._gema_channel())
+                    message = booking._send_reminder(booking._channel())
             except UserError as error:
                 # e.g. an unusable number: the SA gets the activity, no link.
                 _logger.warning("Reminder of %s not planned: %s", booking.name, error)
@@ -93,26 +93,26 @@ class GemaBookingReminder(models.AbstractModel):
             if not message or message.channel == "whatsapp_link":
                 activities |= booking
             planned |= booking
-        activities._gema_plan_reminder_activity()
+        activities._plan_reminder_activity()
         return planned
 
-    def _gema_reminder_key(self):
+    def _reminder_key(self):
         """The purpose of this booking's reminder: one per booked day."""
         self.ensure_one()
         template = self.env.ref("gema_sop.mail_template_booking_reminder")
         day = pytz.utc.localize(self.start).astimezone(pytz.timezone(self.tz)).date()
-        return self.env["gema.message"]._gema_once_key(self, template, day)
+        return self.env["gema.message"]._once_key(self, template, day)
 
-    def _gema_send_reminder(self, channel):
+    def _send_reminder(self, channel):
         """The reminder of this booking, planned once for its day."""
         self.ensure_one()
-        return self._gema_send_message(
+        return self._send_message(
             "gema_sop.mail_template_booking_reminder",
             channel,
-            once_key=self._gema_reminder_key(),
+            once_key=self._reminder_key(),
         )
 
-    def _gema_reminder_day_reached(self, cache=None):
+    def _reminder_day_reached(self, cache=None):
         """True from the branch's last working day before the booking day.
         ``cache`` keeps that day per calendar and day across a batch."""
         self.ensure_one()
@@ -125,7 +125,7 @@ class GemaBookingReminder(models.AbstractModel):
             cache[calendar.id, day] = calendar._gema_shift_day(day, -1)
         return today >= cache[calendar.id, day]
 
-    def _gema_plan_reminder_activity(self):
+    def _plan_reminder_activity(self):
         """The SA's activity to send the reminder by WhatsApp link, for each
         booking that has none yet; Send Reminder on the booking opens it
         ready (the link itself is not in the note: a message sent from the

@@ -29,19 +29,19 @@ class GemaBookingRequest(models.AbstractModel):
     _description = "Booking Request Intake"
 
     @api.model
-    def _gema_text_rules(self):
+    def _text_rules(self):
         return dict(
-            super()._gema_text_rules(),
+            super()._text_rules(),
             vehicle_type=(MAX_VEHICLE_TYPE, False),
             complaint=(MAX_COMPLAINT, True),
         )
 
     @api.model
-    def _gema_validate_values(self, values, creating=True):
+    def _validate_values(self, values, creating=True):
         """The BK-3 data of a request checked the same way for the public
         page (which shows each message beside its field), the backend form,
         a chat handover and XML-RPC: also the licence plate, required."""
-        clean, errors = super()._gema_validate_values(values, creating=creating)
+        clean, errors = super()._validate_values(values, creating=creating)
         if "license_plate" in values or creating:
             clean["license_plate"], problem = required_plate(
                 self.env, values.get("license_plate")
@@ -51,13 +51,13 @@ class GemaBookingRequest(models.AbstractModel):
         return clean, errors
 
     @api.model
-    def _gema_can_ask_customer(self, vals):
+    def _can_ask_customer(self, vals):
         """A visitor of the public page cannot be asked whether the number's
         customer is them: they must not learn whose number it is (G-5)."""
         return vals.get("channel") != "website"
 
     @api.model
-    def _gema_create_request(self, values):
+    def _create_request(self, values):
         """Record a booking request with exactly the data of BK-3.
 
         Every field is validated here (the public page and any script go
@@ -73,25 +73,23 @@ class GemaBookingRequest(models.AbstractModel):
         if key:
             if not isinstance(key, str) or not REQUEST_KEY.match(key):
                 raise ValidationError(self.env._("The request key is not valid."))
-            self.env["gema.claim"]._gema_claim(f"request_key:{key}")
+            self.env["gema.claim"]._claim(f"request_key:{key}")
             # sudo: the website user cannot read bookings; only the key of
             # its own form is matched, and only the booking's id returned.
             existing = self.sudo().search([("request_key", "=", key)], limit=1)
             if existing:
                 return self.browse(existing.id)
-        clean, errors = self._gema_validate_values(values)
+        clean, errors = self._validate_values(values)
         problems = field_error_lines(self, errors)
         channel = values.get("channel") or "website"
         if channel not in dict(CHANNELS):
             problems.append(self.env._("The channel is not valid."))
-        company, service_type = self._gema_request_branch_service(
-            values, clean, problems
-        )
-        requested = self._gema_request_start(values, problems)
+        company, service_type = self._request_branch_service(values, clean, problems)
+        requested = self._request_start(values, problems)
         if problems:
             raise ValidationError("\n".join(problems))
         if channel == "website" and service_type:
-            self.env["gema.planner"]._gema_check_free(company, service_type, requested)
+            self.env["gema.planner"]._check_free(company, service_type, requested)
         return self.create(
             {
                 **clean,
@@ -110,7 +108,7 @@ class GemaBookingRequest(models.AbstractModel):
         )
 
     @api.model
-    def _gema_request_branch_service(self, values, clean, problems):
+    def _request_branch_service(self, values, clean, problems):
         """The branch and the service of a request: the ids given must
         exist, and the service be active and offered by the branch (or
         else a complaint described). Each problem is added to
@@ -145,7 +143,7 @@ class GemaBookingRequest(models.AbstractModel):
         return company, service_type
 
     @api.model
-    def _gema_request_start(self, values, problems):
+    def _request_start(self, values, problems):
         """The requested arrival (naive UTC) of a request, given as a
         datetime or its text; a missing, unreadable or past one is added
         to ``problems``."""

@@ -32,7 +32,7 @@ class GemaBookingSchedule(models.AbstractModel):
                     booking=self.display_name,
                 )
             )
-        return self.env["gema.booking.slot.wizard"]._gema_open(self)
+        return self.env["gema.booking.slot.wizard"]._open(self)
 
     def action_reschedule(self):
         """Open the free-slot proposals to move this booking (BK-9)."""
@@ -45,9 +45,9 @@ class GemaBookingSchedule(models.AbstractModel):
                     booking=self.display_name,
                 )
             )
-        return self.env["gema.booking.slot.wizard"]._gema_open(self)
+        return self.env["gema.booking.slot.wizard"]._open(self)
 
-    def _gema_reschedule(self, employee, start, stop):
+    def _reschedule(self, employee, start, stop):
         """Move the booking to ``employee`` from ``start`` to ``stop`` (UTC)
         and confirm it again; the old and new times stay in the chatter and
         the released slot stays as history (BK-9)."""
@@ -60,18 +60,18 @@ class GemaBookingSchedule(models.AbstractModel):
                     booking=self.display_name,
                 )
             )
-        old = self._gema_when() if self.start else "-"
+        old = self._when() if self.start else "-"
         old_employee = self.employee_id.name or "-"
         was_confirmed = self.state == "confirmed"
         with internal_write(self):
             self.write({"employee_id": employee.id, "start": start, "stop": stop})
-        self._gema_check_schedule()
-        self._gema_hold_slot()
-        vals = {**self._gema_reminder_values(), "reminder_sent_date": False}
+        self._check_schedule()
+        self._hold_slot()
+        vals = {**self._reminder_values(), "reminder_sent_date": False}
         if was_confirmed:
             self.write(vals)
         else:
-            self._gema_move("confirmed", confirmed_date=fields.Datetime.now(), **vals)
+            self._move("confirmed", confirmed_date=fields.Datetime.now(), **vals)
         self.message_post(
             body=Markup("<p>%s</p>")
             % self.env._(
@@ -79,19 +79,19 @@ class GemaBookingSchedule(models.AbstractModel):
                 "(%(new_technician)s).",
                 old=old,
                 old_technician=old_employee,
-                new=self._gema_when(),
+                new=self._when(),
                 new_technician=employee.name,
             ),
             subtype_xmlid="mail.mt_note",
         )
-        messages = self._gema_send_confirmation()
-        self._gema_launch_checklist()
-        self._gema_checklist_done(CHECKLIST[3:6])
-        return self._gema_open_link(messages)
+        messages = self._send_confirmation()
+        self._launch_checklist()
+        self._checklist_done(CHECKLIST[3:6])
+        return self._open_link(messages)
 
-    def _gema_hold_slot(self):
+    def _hold_slot(self):
         """Hold the technician for the booked time, or move the hold
-        (``gema.planner._gema_hold``: a slot changing technician is
+        (``gema.planner._hold``: a slot changing technician is
         released and kept as the history).
 
         sudo: slots are written by the booking logic only, never directly
@@ -100,7 +100,7 @@ class GemaBookingSchedule(models.AbstractModel):
         slot = (
             self.env["gema.planner"]
             .sudo()
-            ._gema_hold(
+            ._hold(
                 self,
                 self.sudo().slot_id.filtered("active"),
                 self.employee_id,
@@ -111,18 +111,18 @@ class GemaBookingSchedule(models.AbstractModel):
         if slot != self.slot_id:
             self.slot_id = slot
 
-    def _gema_release_slot(self):
+    def _release_slot(self):
         """Free the technician; the archived slot is the history."""
         slots = self.sudo().slot_id.filtered("active")
         if slots:
             slots.active = False
 
-    def _gema_check_schedule(self):
+    def _check_schedule(self):
         """Refuse a schedule the branch or the technician cannot keep
-        (``gema.planner._gema_check_schedule``)."""
+        (``gema.planner._check_schedule``)."""
         planner = self.env["gema.planner"]
         for booking in self:
-            planner._gema_check_schedule(
+            planner._check_schedule(
                 booking.company_id,
                 booking.employee_id,
                 booking.start,

@@ -24,7 +24,7 @@ class GemaChecklistMixin(models.AbstractModel):
     )
 
     def _compute_checklist(self):
-        types = self._gema_checklist_types()
+        types = self._checklist_types()
         counts = {}
         if self.ids and types:
             # sudo: an item assigned to a colleague still counts; only the
@@ -53,7 +53,7 @@ class GemaChecklistMixin(models.AbstractModel):
             record.checklist_progress = 100.0 * done / total if total else 0.0
 
     @api.model
-    def _gema_checklist_types(self):
+    def _checklist_types(self):
         plan = self.env.ref(self._gema_checklist_plan, raise_if_not_found=False)
         if not plan:
             return self.env["mail.activity.type"]
@@ -61,9 +61,9 @@ class GemaChecklistMixin(models.AbstractModel):
 
     def action_launch_checklist(self):
         """Start the checklist (once per record)."""
-        self._gema_launch_checklist()
+        self._launch_checklist()
 
-    def _gema_checklist_summary(self, template, user):
+    def _checklist_summary(self, template, user):
         """The item's title in the language of the person who does it: the
         activity type's summary (translated in i18n/id.po), since Odoo does
         not translate a plan template's summary; the template's own summary
@@ -71,7 +71,7 @@ class GemaChecklistMixin(models.AbstractModel):
         activity_type = template.activity_type_id.with_context(lang=user.lang)
         return activity_type.summary or template.summary
 
-    def _gema_launch_checklist(self):
+    def _launch_checklist(self):
         """Schedule the plan's items on the records that have none yet, for
         the record's responsible user (``user_id``), else the current one."""
         plan = self.env.ref(self._gema_checklist_plan, raise_if_not_found=False)
@@ -85,7 +85,7 @@ class GemaChecklistMixin(models.AbstractModel):
                 [
                     ("res_model", "=", self._name),
                     ("res_id", "in", self.ids),
-                    ("activity_type_id", "in", self._gema_checklist_types().ids),
+                    ("activity_type_id", "in", self._checklist_types().ids),
                 ]
             )
             .mapped("res_id")
@@ -99,13 +99,13 @@ class GemaChecklistMixin(models.AbstractModel):
                 )
                 record.activity_schedule(
                     activity_type_id=template.activity_type_id.id,
-                    summary=self._gema_checklist_summary(template, user),
+                    summary=self._checklist_summary(template, user),
                     note=template.note,
                     user_id=user.id,
                     date_deadline=template._get_date_deadline(),
                 )
 
-    def _gema_checklist_done(self, xmlids):
+    def _checklist_done(self, xmlids):
         """Tick the checklist items (activity type XML ids) the system itself
         has just done, e.g. the booking proof sent with the confirmation."""
         self.activity_feedback(xmlids, feedback=self.env._("Done by the system."))

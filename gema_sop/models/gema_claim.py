@@ -46,7 +46,7 @@ class GemaClaim(models.Model):
         )
 
     @api.model
-    def _gema_claim(self, *keys):
+    def _claim(self, *keys):
         """Claim ``keys`` (strings) for this transaction, in a fixed order so
         that two transactions claiming the same keys never deadlock."""
         # sudo: the database secret is read to hash the keys, never shown.

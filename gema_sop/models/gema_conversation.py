@@ -314,14 +314,14 @@ class GemaConversation(models.Model):
     @api.depends("summary")
     def _compute_request_type(self):
         """CS-3: proposed by the desk's keywords (``gema.conversation.keyword``)."""
-        self._gema_classify("request_type", "general")
+        self._classify("request_type", "general")
 
     @api.depends("summary")
     def _compute_priority(self):
         """CS-3: proposed by the desk's keywords (``gema.conversation.keyword``)."""
-        self._gema_classify("priority", "0")
+        self._classify("priority", "0")
 
-    def _gema_classify(self, field, default):
+    def _classify(self, field, default):
         """``field`` proposed from the words of the request, else
         ``default``. An emptied summary (retention, CS-7) keeps the
         classification."""
@@ -329,7 +329,7 @@ class GemaConversation(models.Model):
         for conversation in self:
             if conversation.summary or not conversation[field]:
                 conversation[field] = (
-                    Keyword._gema_propose(
+                    Keyword._propose(
                         field, conversation.summary, conversation.company_id
                     )
                     or default
@@ -370,16 +370,16 @@ class GemaConversation(models.Model):
         for vals in vals_list:
             assign_number(self, vals)
         conversations = super().create(vals_list)
-        conversations._gema_link_customer()
+        conversations._link_customer()
         return conversations
 
     def write(self, vals):
         result = super().write(vals)
         if "customer_phone" in vals:
-            self._gema_link_customer()
+            self._link_customer()
         return result
 
-    def _gema_link_customer(self):
+    def _link_customer(self):
         """CS-2: the message is logged with the customer's data: the partner
         of the number (found or created by ``gema.customer.mixin``), and the
         name and number from it when they were not given."""
@@ -390,36 +390,36 @@ class GemaConversation(models.Model):
             if partner.gema_whatsapp_e164 and not conversation.customer_phone:
                 conversation.customer_phone = partner.gema_whatsapp_e164
 
-    def _gema_transition_refused(self, state):
+    def _transition_refused(self, state):
         return self.env._(
             "A conversation cannot go from %(from)s to %(to)s: %(conversations)s",
             **{
-                "from": self._gema_states_text(),
-                "to": self._gema_state_label(state),
+                "from": self._states_text(),
+                "to": self._state_label(state),
                 "conversations": ", ".join(self.mapped("display_name")),
             },
         )
 
     # Customer and messages --------------------------------------------------
 
-    def _gema_customer_phone(self):
+    def _customer_phone(self):
         self.ensure_one()
-        return self.customer_phone or super()._gema_customer_phone()
+        return self.customer_phone or super()._customer_phone()
 
     def _message_post_after_hook(self, message, msg_vals):
         """The first message to the customer answers the conversation and
         stores the first response time (CS-4); a customer's message only
         updates the time of their last message."""
         result = super()._message_post_after_hook(message, msg_vals)
-        if message.subtype_id in self._gema_customer_subtypes():
+        if message.subtype_id in self._customer_subtypes():
             unanswered = self.filtered(lambda c: not c.first_response_date)
             unanswered.write({"first_response_date": message.date})
-            unanswered.filtered(lambda c: c.state == "new")._gema_move("answered")
+            unanswered.filtered(lambda c: c.state == "new")._move("answered")
         elif message.subtype_id == self.env.ref("gema_sop.mt_customer_inbound"):
             self.write({"last_inbound_date": message.date})
         return result
 
-    def _gema_log_inbound(self, text, moment=None, message_id=None):
+    def _log_inbound(self, text, moment=None, message_id=None):
         """CS-2: log one customer message in the chatter, as written by the
         customer, with a subtype that does not count as contact."""
         self.ensure_one()
@@ -447,7 +447,7 @@ class GemaConversation(models.Model):
         return message
 
     @api.model
-    def _gema_receive_whatsapp(self, company, phone, name, text, moment, wamid):
+    def _receive_whatsapp(self, company, phone, name, text, moment, wamid):
         """An incoming WhatsApp message of ``company``'s number: filed on the
         customer's open WhatsApp conversation of that branch, or on a new
         one whose first-response clock starts. A message Meta delivers a
@@ -494,7 +494,7 @@ class GemaConversation(models.Model):
                 }
             )
             conversation = self.browse(created.id)
-        conversation._gema_log_inbound(text, moment=moment, message_id=wamid)
+        conversation._log_inbound(text, moment=moment, message_id=wamid)
         return conversation
 
     # Actions -----------------------------------------------------------------
@@ -524,7 +524,7 @@ class GemaConversation(models.Model):
             "instagram": "instagram",
             "facebook": "facebook",
         }.get(self.channel)
-        return self._gema_handover_action(
+        return self._handover_action(
             "gema.booking",
             self.env._("New Booking"),
             {
@@ -539,7 +539,7 @@ class GemaConversation(models.Model):
         """AS-1: a complaint about something bought or serviced becomes an
         after-sales ticket, with the customer and their words."""
         self.ensure_one()
-        return self._gema_handover_action(
+        return self._handover_action(
             "gema.ticket",
             self.env._("New After-sales Ticket"),
             {
@@ -558,7 +558,7 @@ class GemaConversation(models.Model):
             name=self.env._("After-sales Tickets")
         )
 
-    def _gema_handover_action(self, model, name, defaults):
+    def _handover_action(self, model, name, defaults):
         """The form of a new ``model`` record linked to this conversation."""
         return {
             "type": "ir.actions.act_window",
@@ -579,7 +579,7 @@ class GemaConversation(models.Model):
         """CS-5: the escalation form is filled in (to whom or which division,
         and why); the conversation goes to that person's desk with an
         activity, and the escalation time standard starts."""
-        self._gema_check_action("escalate")
+        self._check_action("escalate")
         incomplete = self.filtered(
             lambda c: not (c.escalated_to_id or c.escalation_division)
             or not (c.escalation_reason or "").strip()
@@ -594,8 +594,8 @@ class GemaConversation(models.Model):
             )
         for conversation in self:
             if not conversation.escalated_to_id:
-                conversation.escalated_to_id = conversation._gema_branch_supervisor()
-        self._gema_move(
+                conversation.escalated_to_id = conversation._branch_supervisor()
+        self._move(
             "escalated",
             escalation_date=fields.Datetime.now(),
             escalation_done_date=False,
@@ -647,7 +647,7 @@ class GemaConversation(models.Model):
             user_id=False,
             feedback=self.env._("Escalation handled."),
         )
-        self._gema_move("answered", escalation_done_date=fields.Datetime.now())
+        self._move("answered", escalation_done_date=fields.Datetime.now())
 
     def action_send_closing(self):
         """CS-6: the closing message, with thanks and the rating link, once
@@ -661,20 +661,18 @@ class GemaConversation(models.Model):
                     conversations=", ".join(closed.mapped("display_name")),
                 )
             )
-        self._gema_check_closing_steps(need_closing_sent=False)
+        self._check_closing_steps(need_closing_sent=False)
         template = self.env.ref("gema_sop.mail_template_conversation_closing")
         messages = self.env["gema.message"]
         for conversation in self:
             conversation._portal_ensure_token()
-            messages |= conversation._gema_send_message(
-                template, conversation._gema_channel()
-            )
-        return self._gema_open_link(messages)
+            messages |= conversation._send_message(template, conversation._channel())
+        return self._open_link(messages)
 
     def action_close(self):
         """CS-6/CS-7: close with the outcome, after the closing steps."""
-        self._gema_check_action("close")
-        self._gema_check_closing_steps(need_closing_sent=True)
+        self._check_action("close")
+        self._check_closing_steps(need_closing_sent=True)
         no_outcome = self.filtered(lambda c: not c.outcome)
         if no_outcome:
             raise UserError(
@@ -683,9 +681,9 @@ class GemaConversation(models.Model):
                     conversations=", ".join(no_outcome.mapped("display_name")),
                 )
             )
-        self._gema_move("closed", closed_date=fields.Datetime.now())
+        self._move("closed", closed_date=fields.Datetime.now())
 
-    def _gema_check_closing_steps(self, need_closing_sent):
+    def _check_closing_steps(self, need_closing_sent):
         problems = []
         for conversation in self:
             missing = []
@@ -706,14 +704,14 @@ class GemaConversation(models.Model):
                 )
             )
 
-    def _gema_branch_supervisor(self):
+    def _branch_supervisor(self):
         """A CS supervisor (not a manager) of the conversation's branch."""
         self.ensure_one()
-        return self._gema_sla_people()[self.id]["supervisor"]
+        return self._sla_people()[self.id]["supervisor"]
 
     # Customer rating ---------------------------------------------------------
 
-    def _gema_rate(self, rating, comment):
+    def _rate(self, rating, comment):
         """CS-8: the customer's one rating, from the token page (sudo)."""
         self.ensure_one()
         if self.rating:
@@ -739,8 +737,8 @@ class GemaConversation(models.Model):
 
     # SLA -------------------------------------------------------------------
 
-    def _gema_sla_owner(self):
+    def _sla_owner(self):
         """The escalation clock belongs to the person escalated to."""
         if self.state == "escalated" and self.escalated_to_id:
             return self.escalated_to_id
-        return super()._gema_sla_owner()
+        return super()._sla_owner()

@@ -107,13 +107,13 @@ class GemaConversationKeyword(models.Model):
         return result
 
     @api.model
-    def _gema_propose(self, field, text, company):
+    def _propose(self, field, text, company):
         """The value of ``field`` (``request_type`` or ``priority``) that
         the keywords of ``company`` (and of every branch) find in ``text``,
         the strongest first; None when none is found."""
         if not text:
             return None
-        patterns = self._gema_patterns()
+        patterns = self._patterns()
         for value in PRECEDENCE[field]:
             for branch in (False, company.id):
                 pattern = patterns.get((field, value, branch))
@@ -123,7 +123,7 @@ class GemaConversationKeyword(models.Model):
 
     @api.model
     @tools.ormcache()
-    def _gema_patterns(self):
+    def _patterns(self):
         """{(field, value, branch id or False): compiled pattern} of the
         active keywords, read with one query (sudo: the keywords are the
         desk's configuration, the same for whoever opens a conversation)."""

@@ -25,14 +25,14 @@ class GemaCustomerDecisionMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         # A new record may carry the undecided value (a default), nothing else.
-        self._gema_check_customer_fields(
+        self._check_customer_fields(
             [
                 {
                     name: value
                     for name, value in vals.items()
                     if name in self._gema_customer_fields
                     and value
-                    and value != self._gema_undecided(name)
+                    and value != self._undecided(name)
                 }
                 for vals in vals_list
             ]
@@ -40,15 +40,15 @@ class GemaCustomerDecisionMixin(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._gema_check_customer_fields([vals])
+        self._check_customer_fields([vals])
         return super().write(vals)
 
-    def _gema_undecided(self, name):
+    def _undecided(self, name):
         """The value of field ``name`` before any decision (its default)."""
         field = self._fields.get(name)
         return field.default(self) if field and field.default else False
 
-    def _gema_check_customer_fields(self, vals_list):
+    def _check_customer_fields(self, vals_list):
         if self.env.su:
             return
         names = {
@@ -69,8 +69,8 @@ class GemaCustomerDecisionMixin(models.AbstractModel):
                     )
                 ),
             )
-            raise UserError(" ".join(filter(None, [message, self._gema_staff_way()])))
+            raise UserError(" ".join(filter(None, [message, self._staff_way()])))
 
-    def _gema_staff_way(self):
+    def _staff_way(self):
         """How staff record a decision the customer gave them, if they may."""
         return ""

@@ -80,7 +80,7 @@ class GemaCustomerMixin(models.AbstractModel):
                     record.gema_number_customer = known
                 continue
             try:
-                phone = record._gema_normalize_customer_phone(record.customer_phone)
+                phone = record._normalize_customer_phone(record.customer_phone)
             except ValidationError:
                 continue
             if phone:
@@ -96,24 +96,24 @@ class GemaCustomerMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._gema_check_values(vals, creating=True)
+            self._check_values(vals, creating=True)
             if not vals.get("partner_id") and vals.get("customer_phone"):
-                vals["partner_id"] = self._gema_link_by_number(
+                vals["partner_id"] = self._link_by_number(
                     vals["customer_phone"],
                     vals.get("customer_name"),
                     vals.get("customer_link"),
-                    ask=self._gema_can_ask_customer(vals),
+                    ask=self._can_ask_customer(vals),
                 ).id
         return super().create(vals_list)
 
     def write(self, vals):
-        self._gema_check_values(vals, creating=False)
+        self._check_values(vals, creating=False)
         result = super().write(vals)
         if {"customer_phone", "customer_name", "customer_link"} & set(vals):
             for record in self.filtered(
                 lambda r: not r.partner_id and r.customer_phone
             ):
-                record.partner_id = record._gema_link_by_number(
+                record.partner_id = record._link_by_number(
                     record.customer_phone, record.customer_name, record.customer_link
                 )
         return result
@@ -121,19 +121,19 @@ class GemaCustomerMixin(models.AbstractModel):
     # Checks ------------------------------------------------------------------
 
     @api.model
-    def _gema_text_rules(self):
+    def _text_rules(self):
         """The free-text fields the customer gives: {field: (maximum
         length, multi-line)}."""
         return {"customer_name": (MAX_NAME, False)}
 
     @api.model
-    def _gema_validate_values(self, values, creating=True):
+    def _validate_values(self, values, creating=True):
         """``(clean, errors)``: the customer's fields present in ``values``
         (all of them when ``creating``) checked and normalised, and
         ``{field: message}`` for each that is wrong; messages do not name
         the field (a form shows them beside it)."""
         clean, errors = {}, {}
-        for name, (max_length, multiline) in self._gema_text_rules().items():
+        for name, (max_length, multiline) in self._text_rules().items():
             if name in values or (creating and self._fields[name].required):
                 clean[name], problem = clean_text(
                     self.env,
@@ -148,7 +148,7 @@ class GemaCustomerMixin(models.AbstractModel):
             creating and self._fields["customer_phone"].required
         ):
             try:
-                clean["customer_phone"] = self._gema_normalize_customer_phone(
+                clean["customer_phone"] = self._normalize_customer_phone(
                     values.get("customer_phone")
                 )
             except ValidationError as error:
@@ -162,20 +162,20 @@ class GemaCustomerMixin(models.AbstractModel):
         return clean, errors
 
     @api.model
-    def _gema_check_values(self, vals, creating):
+    def _check_values(self, vals, creating):
         """Replace the customer's fields of ``vals`` by their checked form,
         or raise one error naming every wrong field."""
-        clean, errors = self._gema_validate_values(vals, creating=creating)
-        self._gema_raise_errors(errors)
+        clean, errors = self._validate_values(vals, creating=creating)
+        self._raise_errors(errors)
         vals.update(clean)
 
     @api.model
-    def _gema_raise_errors(self, errors):
+    def _raise_errors(self, errors):
         if errors:
             raise ValidationError("\n".join(field_error_lines(self, errors)))
 
     @api.model
-    def _gema_normalize_customer_phone(self, number):
+    def _normalize_customer_phone(self, number):
         """A customer's number must reach WhatsApp: a mobile number. One that
         WhatsApp itself delivered (an incoming message, context
         ``gema_whatsapp_delivered``) is one, whatever its type."""
@@ -186,20 +186,20 @@ class GemaCustomerMixin(models.AbstractModel):
     # Linking -----------------------------------------------------------------
 
     @api.model
-    def _gema_can_ask_customer(self, vals):
+    def _can_ask_customer(self, vals):
         """Whether whoever creates the record from ``vals`` can be asked to
         choose when the number is another-named customer's."""
         return True
 
     @api.model
-    def _gema_link_by_number(self, phone, name, choice, ask=True):
+    def _link_by_number(self, phone, name, choice, ask=True):
         """The customer to link for ``phone`` typed with ``name``: found or
         created; when the number is another-named customer's, as chosen
         (``customer_link``), refused while nobody chose, or the number's
         customer when nobody can be asked. The number is claimed before it
         is looked up (``gema.claim``)."""
         Partner = self.env["res.partner"]
-        self.env["gema.claim"]._gema_claim(f"phone:{phone}")
+        self.env["gema.claim"]._claim(f"phone:{phone}")
         partner, same_name = Partner._gema_customer_of_number(phone, name)
         if not same_name and not choice and ask:
             raise ValidationError(

@@ -143,7 +143,7 @@ SUBJECT_MODELS = {
 }
 PARTNER_FIELDS = ["name", "phone", "mobile", "email", "street", "city", "zip"]
 # What the erasure writes on the records it does not take through the
-# retention mixin (``_gema_remove_content``).
+# retention mixin (``_remove_content``).
 CLEARED = {
     "gema.service.job": {
         "customer_name": False,
@@ -258,9 +258,9 @@ class GemaDataRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._gema_clean_person(vals)
+            self._clean_person(vals)
             if not vals.get("phone") and not vals.get("email"):
-                raise ValidationError(self._gema_no_person())
+                raise ValidationError(self._no_person())
             assign_number(self, vals)
         return super().create(vals_list)
 
@@ -272,11 +272,11 @@ class GemaDataRequest(models.Model):
                     "were found; open a new request."
                 )
             )
-        self._gema_clean_person(vals)
+        self._clean_person(vals)
         return super().write(vals)
 
     @api.model
-    def _gema_clean_person(self, vals):
+    def _clean_person(self, vals):
         """The number in international form, the email trimmed and
         lower-cased (the same number and address as the records hold)."""
         if vals.get("phone"):
@@ -293,16 +293,16 @@ class GemaDataRequest(models.Model):
     @api.constrains("phone", "email")
     def _check_person(self):
         if self.filtered(lambda r: not r.phone and not r.email):
-            raise ValidationError(self._gema_no_person())
+            raise ValidationError(self._no_person())
 
-    def _gema_no_person(self):
+    def _no_person(self):
         return self.env._(
             "Give the person's WhatsApp number or email address, to find their records."
         )
 
     # Find --------------------------------------------------------------------
 
-    def _gema_partners(self):
+    def _partners(self):
         """The customers of the branch (or shared) with the request's number
         or email."""
         self.ensure_one()
@@ -325,10 +325,10 @@ class GemaDataRequest(models.Model):
             .search([("company_id", "in", [False, self.company_id.id]), *domain])
         )
 
-    def _gema_held(self):
+    def _held(self):
         """{model: records} of the branch held about the person."""
         self.ensure_one()
-        partners = self._gema_partners()
+        partners = self._partners()
         held = {"res.partner": partners}
         for model, spec in SUBJECT_MODELS.items():
             who = [("partner_id", "in", partners.ids)]
@@ -343,7 +343,7 @@ class GemaDataRequest(models.Model):
             )
         return held
 
-    def _gema_decide(self, held):
+    def _decide(self, held):
         """{(model, id): (decision, reason)} of the records found."""
         kept_jobs = held["gema.service.job"].filtered(lambda j: j.state == "delivered")
         decisions = {}
@@ -380,7 +380,7 @@ class GemaDataRequest(models.Model):
                     decision = ("erase", "")
                 decisions[(model, record.id)] = decision
         for partner in held["res.partner"]:
-            others = self._gema_partner_elsewhere(partner, held)
+            others = self._partner_elsewhere(partner, held)
             if kept_jobs.filtered(lambda j, p=partner: j.partner_id == p):
                 decisions[("res.partner", partner.id)] = (
                     "keep",
@@ -395,7 +395,7 @@ class GemaDataRequest(models.Model):
                 decisions[("res.partner", partner.id)] = ("erase", "")
         return decisions
 
-    def _gema_partner_elsewhere(self, partner, held):
+    def _partner_elsewhere(self, partner, held):
         """Whether an SOP record outside the request's branch names
         ``partner`` (its data is not this branch's to erase)."""
         for model in SUBJECT_MODELS:
@@ -417,14 +417,14 @@ class GemaDataRequest(models.Model):
     def action_find(self):
         """List every record held about the person, with what Erase would
         do with each."""
-        self._gema_check_action("find")
+        self._check_action("find")
         for request in self:
-            held = request._gema_held()
-            request._gema_write_lines(held, request._gema_decide(held))
-            request._gema_move("found", found_date=fields.Datetime.now())
+            held = request._held()
+            request._write_lines(held, request._decide(held))
+            request._move("found", found_date=fields.Datetime.now())
         return True
 
-    def _gema_write_lines(self, held, decisions):
+    def _write_lines(self, held, decisions):
         """One line per record held, with its decision."""
         lines = [(5, 0, 0)]
         for sequence, (model, records) in enumerate(held.items()):
@@ -466,11 +466,11 @@ class GemaDataRequest(models.Model):
 
     # Export ------------------------------------------------------------------
 
-    def _gema_export_data(self):
+    def _export_data(self):
         """The person's data as {label: value}, per record, with each
         record's chatter, in the request's language."""
         self.ensure_one()
-        held = self._gema_held()
+        held = self._held()
         records = []
         for model, found in held.items():
             names = (
@@ -500,7 +500,7 @@ class GemaDataRequest(models.Model):
                         self.env._("Kind of Record"): kind,
                         self.env._("Record"): record.display_name,
                         self.env._("Data"): values,
-                        self.env._("Messages"): self._gema_message_entries(messages),
+                        self.env._("Messages"): self._message_entries(messages),
                     }
                 )
         # The person's own messages on other records (a portal comment).
@@ -522,12 +522,10 @@ class GemaDataRequest(models.Model):
             self.env._("Branch"): self.company_id.name,
             self.env._("Exported On"): str(fields.Datetime.now()),
             self.env._("Records"): records,
-            self.env._("Messages Written Elsewhere"): self._gema_message_entries(
-                written
-            ),
+            self.env._("Messages Written Elsewhere"): self._message_entries(written),
         }
 
-    def _gema_message_entries(self, messages):
+    def _message_entries(self, messages):
         """The chatter ``messages`` as plain text entries."""
         return [
             {
@@ -545,11 +543,9 @@ class GemaDataRequest(models.Model):
 
     def action_export(self):
         """Attach the person's data as a readable JSON file."""
-        self._gema_check_action("export")
+        self._check_action("export")
         for request in self:
-            content = json.dumps(
-                request._gema_export_data(), ensure_ascii=False, indent=2
-            )
+            content = json.dumps(request._export_data(), ensure_ascii=False, indent=2)
             # sudo: the export belongs to the request (readable with it), and
             # holds fields the supervisor's role may not create alone.
             attachment = (
@@ -565,7 +561,7 @@ class GemaDataRequest(models.Model):
                     }
                 )
             )
-            request._gema_move(
+            request._move(
                 "erased" if request.state == "erased" else "exported",
                 export_attachment_id=attachment.id,
                 exported_date=fields.Datetime.now(),
@@ -576,15 +572,15 @@ class GemaDataRequest(models.Model):
 
     def action_erase(self):
         """Remove or anonymise what no legal duty keeps, all or nothing."""
-        self._gema_check_action("erase")
+        self._check_action("erase")
         for request in self:
-            request._gema_erase()
+            request._erase()
         return True
 
-    def _gema_erase(self):
+    def _erase(self):
         self.ensure_one()
-        held = self._gema_held()
-        decisions = self._gema_decide(held)
+        held = self._held()
+        decisions = self._decide(held)
         still_open = [
             held[model].browse(res_id).display_name
             for (model, res_id), (decision, _reason) in decisions.items()
@@ -598,7 +594,7 @@ class GemaDataRequest(models.Model):
                     records=", ".join(still_open),
                 )
             )
-        self._gema_write_lines(held, decisions)
+        self._write_lines(held, decisions)
         now = fields.Datetime.now()
         erased, kept = [], []
         for model, records in held.items():
@@ -621,7 +617,7 @@ class GemaDataRequest(models.Model):
                     dict(PARTNER_CLEARED, name=self.env._("Anonymised customer"))
                 )
             elif "content_removed_date" in chosen._fields:
-                chosen._gema_remove_content(now)
+                chosen._remove_content(now)
             elif model == "gema.message":
                 chosen.unlink()
             else:
@@ -633,9 +629,9 @@ class GemaDataRequest(models.Model):
         if kept:
             report += [self.env._("Kept:")] + [f"- {line}" for line in kept]
         self.erase_report = "\n".join(report)
-        self._gema_move("erased", erased_date=now)
+        self._move("erased", erased_date=now)
 
     def action_close(self):
-        self._gema_check_action("close")
-        self._gema_move("done")
+        self._check_action("close")
+        self._move("done")
         return True

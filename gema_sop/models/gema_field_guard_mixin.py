@@ -15,7 +15,7 @@ class GemaFieldGuardMixin(models.AbstractModel):
     chatter write for whoever acts. The rest a button stamps for them (the
     state, the date a parcel was shipped) inside ``tools.internal_write``,
     which no caller's context opens. The refusal is in the model's words
-    (``_gema_fields_refused``).
+    (``_fields_refused``).
     """
 
     _name = "gema.field.guard.mixin"
@@ -34,10 +34,10 @@ class GemaFieldGuardMixin(models.AbstractModel):
     )
 
     def write(self, vals):
-        self._gema_check_fields(vals)
+        self._check_fields(vals)
         return super().write(vals)
 
-    def _gema_check_fields(self, vals):
+    def _check_fields(self, vals):
         """Refuse the fields of ``vals`` that are not the user's part."""
         if self.env.su or is_internal_write(self):
             return
@@ -50,9 +50,9 @@ class GemaFieldGuardMixin(models.AbstractModel):
                 allowed |= names
         refused = set(vals) - allowed
         if refused:
-            raise UserError(self._gema_fields_refused(refused))
+            raise UserError(self._fields_refused(refused))
 
-    def _gema_fields_refused(self, names):
+    def _fields_refused(self, names):
         """Why the user may not write the fields ``names``: each model says
         whose part they are."""
         raise NotImplementedError

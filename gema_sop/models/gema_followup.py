@@ -305,7 +305,7 @@ class GemaFollowup(models.Model):
     )
     def _compute_can_request_review(self):
         for followup in self:
-            followup.can_request_review = not followup._gema_review_problem()
+            followup.can_request_review = not followup._review_problem()
 
     @api.depends("company_id")
     def _compute_gema_tz(self):
@@ -330,7 +330,7 @@ class GemaFollowup(models.Model):
                 vals.setdefault("testimonial_reply_by_id", self.env.uid)
             assign_number(self, vals, job.company_id if job else None)
         followups = super().create(vals_list)
-        followups._gema_launch_checklist()
+        followups._launch_checklist()
         return followups
 
     def write(self, vals):
@@ -349,13 +349,13 @@ class GemaFollowup(models.Model):
     def action_no_answer(self):
         """FU-6: the customer did not answer; plan the next attempt on the
         next working day. The follow-up stays on the list."""
-        self._gema_check_action("no_answer")
-        self._gema_check_phone()
+        self._check_action("no_answer")
+        self._check_phone()
         now = fields.Datetime.now()
         call = self.env.ref("mail.mail_activity_data_call")
         for followup in self:
-            next_day = followup._gema_next_working_day()
-            followup._gema_move(
+            next_day = followup._next_working_day()
+            followup._move(
                 "no_answer",
                 attempt_count=followup.attempt_count + 1,
                 first_attempt_date=followup.first_attempt_date or now,
@@ -382,8 +382,8 @@ class GemaFollowup(models.Model):
     def action_contacted(self):
         """FU-2: the customer was reached and asked about the vehicle; the
         outcome is recorded, and a complaint goes to the CS supervisor."""
-        self._gema_check_action("contacted")
-        self._gema_check_phone()
+        self._check_action("contacted")
+        self._check_phone()
         for followup in self:
             missing = []
             if not followup.contact_channel:
@@ -407,7 +407,7 @@ class GemaFollowup(models.Model):
                 )
         now = fields.Datetime.now()
         for followup in self:
-            followup._gema_move(
+            followup._move(
                 "contacted",
                 contact_date=now,
                 contacted_by_id=self.env.uid,
@@ -416,8 +416,8 @@ class GemaFollowup(models.Model):
                 next_attempt_date=False,
             )
         self.activity_unlink(["mail.mail_activity_data_call"])
-        self._gema_checklist_done(CHECKLIST[:4])
-        self.filtered(lambda f: f.outcome == "complaint")._gema_escalate_complaint()
+        self._checklist_done(CHECKLIST[:4])
+        self.filtered(lambda f: f.outcome == "complaint")._escalate_complaint()
         return True
 
     def action_complaint_handled(self):
@@ -451,9 +451,9 @@ class GemaFollowup(models.Model):
         """FU-2: write to the customer (WhatsApp link by default) to ask how
         the vehicle is; counts as the follow-up attempt of FU-4."""
         self.ensure_one()
-        self._gema_check_state(OPEN_STATES)
-        self._gema_check_phone()
-        return self._gema_notify("gema_sop.mail_template_followup_message")
+        self._check_state(OPEN_STATES)
+        self._check_phone()
+        return self._notify("gema_sop.mail_template_followup_message")
 
     def action_request_testimonial(self):
         """FU-3: only after a positive answer, with the branch's review link;
@@ -466,16 +466,16 @@ class GemaFollowup(models.Model):
                     "after the follow-up call."
                 )
             )
-        problem = self._gema_review_link_problem()
+        problem = self._review_link_problem()
         if problem:
             raise UserError(problem)
-        result = self._gema_notify("gema_sop.mail_template_followup_testimonial")
-        self._gema_move(
+        result = self._notify("gema_sop.mail_template_followup_testimonial")
+        self._move(
             "testimonial",
             testimonial_requested_date=fields.Datetime.now(),
             testimonial_requested_by_id=self.env.uid,
         )
-        self._gema_checklist_done(CHECKLIST[4:])
+        self._checklist_done(CHECKLIST[4:])
         return result
 
     def action_request_review(self):
@@ -484,25 +484,25 @@ class GemaFollowup(models.Model):
         customer without an open complaint, whatever their answer; once per
         follow-up (a second press brings the same message back)."""
         self.ensure_one()
-        problem = self._gema_review_problem()
+        problem = self._review_problem()
         if problem:
             raise UserError(problem)
         template = self.env.ref("gema_sop.mail_template_followup_review")
         channel = self.env.context.get("gema_channel", "whatsapp_link")
-        key = self.env["gema.message"]._gema_once_key(
+        key = self.env["gema.message"]._once_key(
             self, template, fields.Date.to_date(self.service_date)
         )
-        messages = self._gema_send_message(template, channel, once_key=key)
-        self._gema_checklist_done(CHECKLIST[5:])
-        return self._gema_open_link(messages)
+        messages = self._send_message(template, channel, once_key=key)
+        self._checklist_done(CHECKLIST[5:])
+        return self._open_link(messages)
 
     def action_permission_granted(self):
         """FU-3: the customer allows posting their testimonial on social media."""
-        return self._gema_record_permission("granted")
+        return self._record_permission("granted")
 
     def action_permission_refused(self):
         """FU-3: the customer does not want it posted on social media."""
-        return self._gema_record_permission("refused")
+        return self._record_permission("refused")
 
     def action_close(self):
         """Close the follow-up: the customer was reached (or could not be
@@ -537,7 +537,7 @@ class GemaFollowup(models.Model):
                 )
             if problem:
                 raise UserError(problem)
-        self._gema_move("closed", next_attempt_date=False)
+        self._move("closed", next_attempt_date=False)
         self.activity_unlink(["mail.mail_activity_data_call"])
         return True
 
@@ -574,7 +574,7 @@ class GemaFollowup(models.Model):
 
     # Business methods ----------------------------------------------------------
 
-    def _gema_check_phone(self):
+    def _check_phone(self):
         """FU-1: no contact without a valid number."""
         wrong = self.filtered(lambda f: f.phone_status != "valid")
         if wrong:
@@ -586,10 +586,10 @@ class GemaFollowup(models.Model):
                 )
             )
 
-    def _gema_escalate_complaint(self):
+    def _escalate_complaint(self):
         """FU-2: the branch's CS supervisor gets the complaint as an activity;
         setting the date starts the "complaint handled" time standard."""
-        people = self._gema_sla_people()
+        people = self._sla_people()
         for followup in self:
             supervisor = (
                 people[followup.id]["supervisor"]
@@ -617,7 +617,7 @@ class GemaFollowup(models.Model):
                 ),
             )
 
-    def _gema_review_problem(self):
+    def _review_problem(self):
         """Why this follow-up's customer cannot be asked for a public review
         now (False when they can)."""
         self.ensure_one()
@@ -638,9 +638,9 @@ class GemaFollowup(models.Model):
                 "a review.",
                 followup=self.name,
             )
-        return self._gema_review_link_problem()
+        return self._review_link_problem()
 
-    def _gema_review_link_problem(self):
+    def _review_link_problem(self):
         """FU-3: no review request without the branch's review link."""
         if self.company_id.gema_google_review_url:
             return False
@@ -650,7 +650,7 @@ class GemaFollowup(models.Model):
             branch=self.company_id.name,
         )
 
-    def _gema_record_permission(self, answer):
+    def _record_permission(self, answer):
         wrong = self.filtered(
             lambda f: f.outcome != "satisfied" or f.state == "to_call"
         )
@@ -671,14 +671,14 @@ class GemaFollowup(models.Model):
         )
         return True
 
-    def _gema_next_working_day(self):
+    def _next_working_day(self):
         """The branch's next working day after today (its time zone)."""
         self.ensure_one()
         calendar = self.company_id._gema_operating_calendar()
         today = datetime.now(pytz.timezone(self.gema_tz)).date()
         return calendar._gema_shift_day(today, 1)
 
-    def _gema_sla_owner(self):
+    def _sla_owner(self):
         """The CS supervisor owns an open complaint's standard; the service
         advisor the others."""
         if self.complaint_open and self.complaint_user_id:
@@ -686,7 +686,7 @@ class GemaFollowup(models.Model):
         return self.user_id or self.create_uid
 
     @api.model
-    def _gema_create_for_jobs(self, jobs):
+    def _create_for_jobs(self, jobs):
         """The follow-ups of delivered ``jobs`` that have none yet."""
         jobs = jobs.filtered(lambda j: j.state == "delivered")
         done = set(self.search([("service_job_id", "in", jobs.ids)]).service_job_id.ids)
@@ -713,7 +713,7 @@ class GemaFollowup(models.Model):
         recent = jobs.filtered(
             lambda j: _days_ago(j.state_date, j.gema_tz) <= LIST_DAYS
         )
-        return self._gema_create_for_jobs(recent)
+        return self._create_for_jobs(recent)
 
 
 def _days_ago(moment, tz_name):

@@ -90,7 +90,7 @@ class GemaMessage(models.Model):
     - **Email**: posted in the chatter to the customer and *Queued* while
       Odoo's mail holds it; *Sent* (the record told, its "contacted"
       clocks stopped) once the mail was sent, *Failed* when it failed
-      (``_gema_email_outcome``, called by ``mail.mail``).
+      (``_email_outcome``, called by ``mail.mail``).
     - **WhatsApp gateway** (Cloud API): queued, then sent by the scheduled
       action, never twice (``gema.message.gateway``: each message claimed
       and settled in transactions of its own, a run bounded by its time
@@ -252,13 +252,13 @@ class GemaMessage(models.Model):
         if not self.env.su:
             forged = {name for vals in vals_list for name in vals} & STATUS_FIELDS
             if forged:
-                raise UserError(self._gema_status_refusal())
+                raise UserError(self._status_refusal())
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
             if set(vals) & STATUS_FIELDS:
-                raise UserError(self._gema_status_refusal())
+                raise UserError(self._status_refusal())
             if set(vals) & CONTENT_FIELDS and self.filtered(
                 lambda m: m.state in FROZEN_STATES
             ):
@@ -270,7 +270,7 @@ class GemaMessage(models.Model):
                 )
         return super().write(vals)
 
-    def _gema_status_refusal(self):
+    def _status_refusal(self):
         return self.env._(
             "The delivery state of a message is set by its channel (the "
             "gateway, the WhatsApp link, the email); use the message's buttons."
@@ -323,7 +323,7 @@ class GemaMessage(models.Model):
                 "next_try": fields.Datetime.now(),
             }
         )
-        self._gema_trigger_cron()
+        self._trigger_cron()
 
     def action_mark_sent(self):
         """The staff member confirms the message left.
@@ -353,7 +353,7 @@ class GemaMessage(models.Model):
         self.check_access("write")
         for message in self:
             # sudo: see action_cancel; the chatter entry is the system's log.
-            message.sudo()._gema_mark_left(
+            message.sudo()._mark_left(
                 {
                     "state": "sent",
                     "sent_date": fields.Datetime.now(),
@@ -364,7 +364,7 @@ class GemaMessage(models.Model):
             )
         return {"type": "ir.actions.act_window_close"}
 
-    def _gema_open_whatsapp(self):
+    def _open_whatsapp(self):
         """The staff member followed the link: record who opened it and when
         (nothing is logged on the record yet) and return the wa.me address
         with the text. Called by the link's route."""
@@ -379,7 +379,7 @@ class GemaMessage(models.Model):
                     state=labels[self.state],
                 )
             )
-        record = self._gema_linked_record()
+        record = self._linked_record()
         if not record:
             raise UserError(self.env._("The record of this message no longer exists."))
         record.check_access("read")
@@ -391,9 +391,9 @@ class GemaMessage(models.Model):
                 "user_id": self.env.uid,
             }
         )
-        return self._gema_whatsapp_link()
+        return self._whatsapp_link()
 
-    def _gema_link_dialog(self):
+    def _link_dialog(self):
         """The dialog of a message to send by WhatsApp link: the text, a real
         link that opens the chat (no popup to block), and Mark as Sent."""
         self.ensure_one()
@@ -426,9 +426,9 @@ class GemaMessage(models.Model):
         ``body`` defaults to the template rendered as plain text; ``partner``
         and ``phone`` to the record's customer (``gema.message.mixin``).
         Email is sent and logged at once; a WhatsApp link is prepared for
-        the staff member (``_gema_link_dialog``; an unsent one of the same
+        the staff member (``_link_dialog``; an unsent one of the same
         record and template is reused); gateway messages are queued for the
-        sending cron. ``once_key`` (``_gema_once_key``): a message with this
+        sending cron. ``once_key`` (``_once_key``): a message with this
         purpose that is still live is returned instead of a new one; when
         another transaction is creating it at this moment, nothing is
         returned. Returns the ``gema.message``.
@@ -437,30 +437,28 @@ class GemaMessage(models.Model):
         # Defaults meant for a wizard (default_res_id, ...) must not reach
         # the records created here (Odoo's own mail composer refuses them).
         env = self.env(context=clean_context(self.env.context))
-        return self.with_env(env)._gema_send_clean(
+        return self.with_env(env)._send_clean(
             record.with_env(env), template, channel, body, partner, phone, once_key
         )
 
     @api.model
-    def _gema_send_clean(
-        self, record, template, channel, body, partner, phone, once_key
-    ):
+    def _send_clean(self, record, template, channel, body, partner, phone, once_key):
         record.check_access("read")
         template = template or self.env["mail.template"]
         if once_key:
-            existing = self._gema_live_with_key(once_key)
+            existing = self._live_with_key(once_key)
             if existing:
-                return existing._gema_reuse_link(channel)
-        customer = customer_of(record, "_gema_customer_partner")
+                return existing._reuse_link(channel)
+        customer = customer_of(record, "_customer_partner")
         if partner is None:
             partner = customer
         if phone is None:
             phone = (
-                customer_of(record, "_gema_customer_phone")
+                customer_of(record, "_customer_phone")
                 if partner == customer
                 else partner_whatsapp_number(partner)
             )
-        rendered, text = self._gema_text_of(record, template, body)
+        rendered, text = self._text_of(record, template, body)
         vals = {
             "res_model": record._name,
             "res_id": record.id,
@@ -486,11 +484,11 @@ class GemaMessage(models.Model):
                 )
             )
         if channel == "whatsapp_api":
-            return self._gema_queue(vals)
-        return self._gema_prepare_link(vals)
+            return self._queue(vals)
+        return self._prepare_link(vals)
 
     @api.model
-    def _gema_text_of(self, record, template, body):
+    def _text_of(self, record, template, body):
         """The template rendered for ``record`` (plain text) and the text to
         send: ``body`` when given, else that rendering; never empty."""
         if template and template.model != record._name:
@@ -509,7 +507,7 @@ class GemaMessage(models.Model):
         return rendered, text
 
     @api.model
-    def _gema_queue(self, vals):
+    def _queue(self, vals):
         """A gateway message, queued for the sending cron of its branch."""
         company = self.env["res.company"].browse(vals["company_id"])
         if not company.gema_whatsapp_gateway_enabled:
@@ -520,14 +518,14 @@ class GemaMessage(models.Model):
                     branch=company.name,
                 )
             )
-        message = self._gema_create_once(
+        message = self._create_once(
             dict(vals, state="queued", next_try=fields.Datetime.now())
         )
-        message._gema_trigger_cron()
+        message._trigger_cron()
         return message
 
     @api.model
-    def _gema_prepare_link(self, vals):
+    def _prepare_link(self, vals):
         """A WhatsApp link for the staff member to send: an unsent one of
         the same record and template (without a purpose key) is brought up
         to date and reused."""
@@ -552,15 +550,15 @@ class GemaMessage(models.Model):
                     }
                 )
                 return pending
-        return self._gema_create_once(dict(vals, state="draft"))
+        return self._create_once(dict(vals, state="draft"))
 
     @api.model
-    def _gema_once_key(self, record, template, day):
+    def _once_key(self, record, template, day):
         """The purpose of an automatic message: record, template, due day."""
         return f"{record._name},{record.id},{template.id},{day.isoformat()}"
 
     @api.model
-    def _gema_live_with_key(self, key):
+    def _live_with_key(self, key):
         # sudo: the key is the purpose of a message planned by the system.
         found = self.sudo().search(
             [("dedupe_key", "=", key), ("state", "not in", ("failed", "cancelled"))],
@@ -568,7 +566,7 @@ class GemaMessage(models.Model):
         )
         return self.browse(found.id)
 
-    def _gema_reuse_link(self, channel):
+    def _reuse_link(self, channel):
         """An existing message with the same purpose: a link not yet sent
         passes to the staff member asking for it; others are returned."""
         if channel == "whatsapp_link" and self.state in LINK_PENDING:
@@ -577,7 +575,7 @@ class GemaMessage(models.Model):
         return self
 
     @api.model
-    def _gema_create_once(self, vals):
+    def _create_once(self, vals):
         """Create the message; with a ``dedupe_key`` another transaction
         already holds, return nothing instead (the database refuses the
         second one: unique index)."""
@@ -590,7 +588,7 @@ class GemaMessage(models.Model):
             with self.env.cr.savepoint():
                 message = Messages.create(vals)
         except psycopg2.errors.UniqueViolation:
-            return self._gema_live_with_key(vals["dedupe_key"])
+            return self._live_with_key(vals["dedupe_key"])
         return self.browse(message.id)
 
     @api.model
@@ -608,7 +606,7 @@ class GemaMessage(models.Model):
             "partner_ids": partner.ids,
         }
         # The email is queued here; it stops the record's "contacted" clocks
-        # when it is sent (_gema_email_outcome).
+        # when it is sent (_email_outcome).
         record = record.with_context(gema_email_pending=True)
         if template and text == rendered:
             posted = record.message_post_with_source(template, **post_values)
@@ -621,13 +619,13 @@ class GemaMessage(models.Model):
             )
         # Queued without next_try: the WhatsApp sender never claims it; Odoo's
         # mail sends it (at once after the commit, or by its mail queue).
-        message = self._gema_create_once(
+        message = self._create_once(
             dict(vals, state="queued", attempts=1, mail_message_id=posted[:1].id)
         )
-        message.sudo()._gema_email_outcome()
+        message.sudo()._email_outcome()
         return message
 
-    def _gema_email_outcome(self):
+    def _email_outcome(self):
         """An email left when Odoo's mail sent it to the customer (the
         customer's notification of the chatter message is *Sent*), not when
         it was queued: only then is it *Sent*, with the moment, and the
@@ -643,12 +641,12 @@ class GemaMessage(models.Model):
             )
             statuses = set(notifications.mapped("notification_status"))
             if "sent" in statuses:
-                message._gema_mark_left(
+                message._mark_left(
                     {"state": "sent", "sent_date": fields.Datetime.now()}
                 )
-                record = message._gema_linked_record()
-                if hasattr(record, "_gema_sla_event"):
-                    record._gema_sla_event(contacted=True)
+                record = message._linked_record()
+                if hasattr(record, "_sla_event"):
+                    record._sla_event(contacted=True)
             elif not notifications or statuses & {"exception", "bounce"}:
                 message.write(
                     {
@@ -658,13 +656,13 @@ class GemaMessage(models.Model):
                     }
                 )
 
-    def _gema_whatsapp_link(self):
+    def _whatsapp_link(self):
         """The click-to-chat address, with the message prefilled."""
         self.ensure_one()
         digits = "".join(ch for ch in self.phone or "" if ch.isdigit())
         return f"https://wa.me/{digits}?text={quote(self.body or '', safe='')}"
 
-    def _gema_mark_left(self, vals, confirmed_by=None, quiet=False):
+    def _mark_left(self, vals, confirmed_by=None, quiet=False):
         """The message left by its channel: write ``vals`` (its state and
         dates), log it once in the record's chatter and tell the record.
         ``quiet``: a failure to log does not undo the state (the gateway
@@ -672,24 +670,24 @@ class GemaMessage(models.Model):
         self.ensure_one()
         self.write(vals)
         if not quiet:
-            self._gema_post_in_chatter(confirmed_by)
-            self._gema_tell_record()
+            self._post_in_chatter(confirmed_by)
+            self._tell_record()
             return
         try:
             with self.env.cr.savepoint():
-                self._gema_post_in_chatter(confirmed_by)
-                self._gema_tell_record()
+                self._post_in_chatter(confirmed_by)
+                self._tell_record()
         except Exception:  # the message is sent: keep it so
             _logger.exception("Customer message %s: chatter log failed", self.id)
 
-    def _gema_tell_record(self):
+    def _tell_record(self):
         """Let the SOP record act on its message having left (e.g. a
         booking counts as reminded), once per message."""
-        record = self._gema_linked_record()
-        if record and hasattr(record, "_gema_on_message_sent"):
-            record._gema_on_message_sent(self)
+        record = self._linked_record()
+        if record and hasattr(record, "_on_message_sent"):
+            record._on_message_sent(self)
 
-    def _gema_post_in_chatter(self, confirmed_by=None):
+    def _post_in_chatter(self, confirmed_by=None):
         """Post the one chatter message of each sent message on its record.
 
         Subtype *Customer Message*, no recipients: the customer already got
@@ -700,7 +698,7 @@ class GemaMessage(models.Model):
         for message in self.filtered(
             lambda m: m.state in LEFT_STATES and not m.mail_message_id
         ):
-            record = message._gema_linked_record()
+            record = message._linked_record()
             if not record or not hasattr(record, "message_post"):
                 continue
             env = message.env(
@@ -740,14 +738,14 @@ class GemaMessage(models.Model):
             )
             message.mail_message_id = posted
 
-    def _gema_note_on_record(self, intro, detail):
+    def _note_on_record(self, intro, detail):
         """An internal note on the record, not a customer message: the
         "customer contacted" clock keeps running."""
-        record = self._gema_linked_record()
+        record = self._linked_record()
         if record and hasattr(record, "_message_log"):
             record._message_log(body=Markup("<p>%s</p><p>%s</p>") % (intro, detail))
 
-    def _gema_requeue_as_template(self):
+    def _requeue_as_template(self):
         """WhatsApp accepted the free text and reported later that the
         24-hour window had closed (131047): send the approved template,
         once. The chatter keeps its one entry of the message."""
@@ -758,9 +756,9 @@ class GemaMessage(models.Model):
                 "next_try": fields.Datetime.now(),
             }
         )
-        self._gema_trigger_cron()
+        self._trigger_cron()
 
-    def _gema_trigger_cron(self):
+    def _trigger_cron(self):
         cron = self.env.ref(
             "gema_sop.ir_cron_gema_message_send", raise_if_not_found=False
         )
@@ -769,7 +767,7 @@ class GemaMessage(models.Model):
 
     # Channel statuses ----------------------------------------------------------
 
-    def _gema_apply_status(self, status, moment, wamid=None):
+    def _apply_status(self, status, moment, wamid=None):
         """A status WhatsApp reports for this message (sent, delivered,
         read), applied once and only forward. A message To Check (or still
         Sending) that WhatsApp reports is settled: it left."""
@@ -789,7 +787,7 @@ class GemaMessage(models.Model):
                 last_error=False,
                 next_try=False,
             )
-            self._gema_mark_left(vals)
+            self._mark_left(vals)
             return True
         if self.state in LEFT_STATES and rank > PROGRESS[self.state]:
             self.write(dict(vals, state=status))

@@ -43,7 +43,7 @@ class GemaMessageGateway(models.AbstractModel):
     _name = "gema.message.gateway"
     _description = "Customer Message Gateway"
 
-    def _gema_deliver(self, timeout=whatsapp.TIMEOUT):
+    def _deliver(self, timeout=whatsapp.TIMEOUT):
         """Send one claimed message through the WhatsApp Cloud API.
 
         Within the customer service window (24 hours after the customer's
@@ -78,7 +78,7 @@ class GemaMessageGateway(models.AbstractModel):
         if template.gema_whatsapp_template_name and (
             self.used_template_fallback or not in_window
         ):
-            return self._gema_deliver_template(gateway, options)
+            return self._deliver_template(gateway, options)
         try:
             wamid = whatsapp.send_text(*gateway, self.phone, self.body, **options)
         except whatsapp.WhatsAppError as error:
@@ -97,12 +97,12 @@ class GemaMessageGateway(models.AbstractModel):
                     status=error.status,
                 ) from error
             return dict(
-                self._gema_deliver_template(gateway, options),
+                self._deliver_template(gateway, options),
                 used_template_fallback=True,
             )
         return {"whatsapp_message_id": wamid, "whatsapp_kind": "text"}
 
-    def _gema_deliver_template(self, gateway, options):
+    def _deliver_template(self, gateway, options):
         template = self.template_id
         wamid = whatsapp.send_template(
             *gateway,
@@ -114,7 +114,7 @@ class GemaMessageGateway(models.AbstractModel):
         )
         return {"whatsapp_message_id": wamid, "whatsapp_kind": "template"}
 
-    def _gema_record_failure(self, error, transient):
+    def _record_failure(self, error, transient):
         """A failed attempt (already counted): retry later with a growing
         delay, or fail with a note on the record."""
         self.ensure_one()
@@ -129,17 +129,17 @@ class GemaMessageGateway(models.AbstractModel):
             )
             return
         self.write({"last_error": str(error), "state": "failed", "next_try": False})
-        self._gema_note_on_record(
+        self._note_on_record(
             self.env._("The automatic WhatsApp message could not be sent:"),
             str(error),
         )
 
-    def _gema_record_uncertain(self, reason):
+    def _record_uncertain(self, reason):
         """The message may have reached the customer, or not: a person
         checks the chat (or WhatsApp's status webhook settles it)."""
         self.ensure_one()
         self.write({"state": "check", "last_error": reason, "next_try": False})
-        self._gema_note_on_record(
+        self._note_on_record(
             self.env._(
                 "The automatic WhatsApp message may or may not have reached "
                 "the customer; it will not be sent again by itself:"
@@ -147,7 +147,7 @@ class GemaMessageGateway(models.AbstractModel):
             reason,
         )
 
-    def _gema_record_outcome(self, outcome):
+    def _record_outcome(self, outcome):
         """Write the outcome of the call on a claimed message: the values
         to write when WhatsApp accepted it, else the ``WhatsAppError``."""
         self.ensure_one()
@@ -157,7 +157,7 @@ class GemaMessageGateway(models.AbstractModel):
                 self.write(outcome)
             return
         if isinstance(outcome, dict):
-            self._gema_mark_left(
+            self._mark_left(
                 dict(
                     outcome,
                     state="sent",
@@ -168,7 +168,7 @@ class GemaMessageGateway(models.AbstractModel):
                 quiet=True,
             )
         elif outcome.uncertain:
-            self._gema_record_uncertain(
+            self._record_uncertain(
                 self.env._(
                     "WhatsApp did not confirm the message (%(error)s). Check the "
                     "chat with the customer: then mark it sent, or send it again.",
@@ -176,7 +176,7 @@ class GemaMessageGateway(models.AbstractModel):
                 )
             )
         else:
-            self._gema_record_failure(outcome, outcome.transient)
+            self._record_failure(outcome, outcome.transient)
 
     @api.model
     def _cron_send_queued(self, limit=BATCH_SIZE):
@@ -193,30 +193,30 @@ class GemaMessageGateway(models.AbstractModel):
         # to the sender's own transactions.
         self.env.flush_all()
         started = self.env.context.get("gema_cron_run_start") or time.monotonic()
-        budget = self._gema_send_budget()
+        budget = self._send_budget()
         deadline = started + budget
         # A call that times out fits twice in a run's budget.
-        timeout = min(self._gema_call_timeout(), budget / 4)
-        self._gema_release_abandoned()
+        timeout = min(self._call_timeout(), budget / 4)
+        self._release_abandoned()
         done = 0
         out_of_time = False
         while done < limit:
             if time.monotonic() + whatsapp.longest_call(timeout) > deadline:
                 out_of_time = True
                 break
-            message_id = self._gema_claim_next()
+            message_id = self._claim_next()
             if not message_id:
                 break
-            self._gema_send_claimed(message_id, timeout)
+            self._send_claimed(message_id, timeout)
             done += 1
-        remaining = self._gema_due_count()
+        remaining = self._due_count()
         if remaining and out_of_time and not done:
-            self._gema_trigger_cron()
+            self._trigger_cron()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
     @api.model
-    def _gema_send_budget(self):
+    def _send_budget(self):
         """Seconds a run may spend: the system parameter
         ``gema_sop.whatsapp_send_budget`` (default ``SEND_BUDGET``), at most
         half the real-time limit of the worker."""
@@ -229,7 +229,7 @@ class GemaMessageGateway(models.AbstractModel):
         return max(budget, 1.0)
 
     @api.model
-    def _gema_call_timeout(self):
+    def _call_timeout(self):
         """Seconds to wait for the API's answer (system parameter
         ``gema_sop.whatsapp_timeout``); after that the outcome is unknown."""
         return max(
@@ -237,7 +237,7 @@ class GemaMessageGateway(models.AbstractModel):
         )
 
     @contextmanager
-    def _gema_own_transaction(self):
+    def _own_transaction(self):
         """An environment on a new cursor, committed when the block ends
         without error: the sender's claims and outcomes are committed at
         once, each on its own, whatever becomes of the cron's transaction.
@@ -247,12 +247,12 @@ class GemaMessageGateway(models.AbstractModel):
             yield self.with_env(self.env(cr=cr)).sudo()
 
     @api.model
-    def _gema_claim_next(self):
+    def _claim_next(self):
         """Claim the next due queued message: *Sending*, committed before
         the call. The cron's transaction holds its advisory lock until it
         ends, so a sender that dies leaves the message unlocked."""
         now = fields.Datetime.now()
-        with self._gema_own_transaction() as Messages:
+        with self._own_transaction() as Messages:
             rows = Messages.env.execute_query(
                 SQL(
                     "SELECT id FROM gema_message WHERE state = 'queued' "
@@ -281,12 +281,12 @@ class GemaMessageGateway(models.AbstractModel):
         return message_id
 
     @api.model
-    def _gema_send_claimed(self, message_id, timeout):
+    def _send_claimed(self, message_id, timeout):
         """Call the API for a claimed message, then commit its outcome."""
-        with self._gema_own_transaction() as Messages:
+        with self._own_transaction() as Messages:
             message = Messages.browse(message_id)
             try:
-                outcome = message._gema_deliver(timeout)
+                outcome = message._deliver(timeout)
             except whatsapp.WhatsAppError as error:
                 outcome = error
             except Exception as error:  # isolate each message
@@ -294,8 +294,8 @@ class GemaMessageGateway(models.AbstractModel):
                 outcome = whatsapp.WhatsAppError(str(error), uncertain=True)
         for _try in range(3):
             try:
-                with self._gema_own_transaction() as Messages:
-                    Messages.browse(message_id)._gema_record_outcome(outcome)
+                with self._own_transaction() as Messages:
+                    Messages.browse(message_id)._record_outcome(outcome)
                 return
             except TransactionRollbackError:
                 # The status webhook wrote the message meanwhile: read again.
@@ -306,11 +306,11 @@ class GemaMessageGateway(models.AbstractModel):
         )
 
     @api.model
-    def _gema_release_abandoned(self):
+    def _release_abandoned(self):
         """Messages left *Sending* by a sender that died (its lock is gone)
         may have reached the customer: to check, never resent blindly."""
         try:
-            with self._gema_own_transaction() as Messages:
+            with self._own_transaction() as Messages:
                 rows = Messages.env.execute_query(
                     SQL(
                         "SELECT id FROM gema_message WHERE state = 'sending' "
@@ -326,7 +326,7 @@ class GemaMessageGateway(models.AbstractModel):
                         )
                     )
                     if free:
-                        Messages.browse(message_id)._gema_record_uncertain(
+                        Messages.browse(message_id)._record_uncertain(
                             Messages.env._(
                                 "The sender stopped while this message was being "
                                 "sent. Check the chat with the customer: then mark "
@@ -338,8 +338,8 @@ class GemaMessageGateway(models.AbstractModel):
             _logger.info("Abandoned customer messages: checked at the next run")
 
     @api.model
-    def _gema_due_count(self):
-        with self._gema_own_transaction() as Messages:
+    def _due_count(self):
+        with self._own_transaction() as Messages:
             return Messages.search_count(
                 [("state", "=", "queued"), ("next_try", "<=", fields.Datetime.now())]
             )

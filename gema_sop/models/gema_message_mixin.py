@@ -27,11 +27,11 @@ class GemaMessageMixin(models.AbstractModel):
 
     SOP models inherit it next to ``gema.sla.mixin``: a *Send Message*
     button (``action_gema_send_message``) opens the composer, and code or
-    scheduled actions call ``_gema_send_message``. Every message is logged
+    scheduled actions call ``_send_message``. Every message is logged
     in ``gema.message`` and in the record's chatter with the subtype
     *Customer Message*, which stops the record's "customer contacted" time
     standards. Models whose customer is not ``partner_id`` override
-    ``_gema_customer_partner`` (and ``_gema_customer_phone`` for a number
+    ``_customer_partner`` (and ``_customer_phone`` for a number
     kept on the record itself).
     """
 
@@ -39,7 +39,7 @@ class GemaMessageMixin(models.AbstractModel):
     _description = "Customer Messaging of an SOP Record"
 
     # {template xmlid: date field}: the date is the moment a message of that
-    # template left (see _gema_on_message_sent).
+    # template left (see _on_message_sent).
     _gema_sent_date_fields = {}
     _inherit = ["mail.thread"]
 
@@ -55,18 +55,18 @@ class GemaMessageMixin(models.AbstractModel):
         messages.unlink()
         return result
 
-    def _gema_customer_partner(self):
+    def _customer_partner(self):
         """The customer the messages of this record go to."""
         self.ensure_one()
         if "partner_id" in self._fields:
             return self.partner_id
         return self.env["res.partner"]
 
-    def _gema_customer_phone(self):
+    def _customer_phone(self):
         """The customer's WhatsApp number as stored, or False; sending
         normalises it to E.164 and refuses an unusable one."""
         self.ensure_one()
-        return partner_whatsapp_number(self._gema_customer_partner())
+        return partner_whatsapp_number(self._customer_partner())
 
     def action_gema_send_message(self):
         """Open the composer: template, channel, text and number."""
@@ -80,11 +80,11 @@ class GemaMessageMixin(models.AbstractModel):
         }
         return action
 
-    def _gema_send_message(self, template, channel, body=None, once_key=None):
+    def _send_message(self, template, channel, body=None, once_key=None):
         """Send ``template`` (a record or an XML id) to the customer of each
         record over ``channel``; for scheduled actions and other code.
         ``once_key`` (one record only): the purpose of an automatic message,
-        which is then queued once (``gema.message._gema_once_key``).
+        which is then queued once (``gema.message._once_key``).
 
         Returns the ``gema.message`` records (gateway messages are queued,
         WhatsApp links prepared for the staff member).
@@ -98,7 +98,7 @@ class GemaMessageMixin(models.AbstractModel):
             )
         return messages
 
-    def _gema_channel(self):
+    def _channel(self):
         """The channel of the messages the system sends on its own for this
         record (confirmation, reminder, closing): automatic WhatsApp when
         its branch's gateway is on, else the click-to-chat link the staff
@@ -108,14 +108,14 @@ class GemaMessageMixin(models.AbstractModel):
             return "whatsapp_api"
         return "whatsapp_link"
 
-    def _gema_notify(self, template_xmlid):
+    def _notify(self, template_xmlid):
         """The buttons' way to send: ``template_xmlid`` by the channel in
         the context (``gema_channel``, default the WhatsApp link); for one
         WhatsApp link, the dialog where the staff member opens it."""
         channel = self.env.context.get("gema_channel", "whatsapp_link")
-        return self._gema_open_link(self._gema_send_message(template_xmlid, channel))
+        return self._open_link(self._send_message(template_xmlid, channel))
 
-    def _gema_open_link(self, messages):
+    def _open_link(self, messages):
         """For one record and one WhatsApp link to send, the dialog with the
         link that opens the chat and *Mark as Sent*; otherwise True.
 
@@ -125,10 +125,10 @@ class GemaMessageMixin(models.AbstractModel):
             lambda m: m.channel == "whatsapp_link" and m.state in ("draft", "opened")
         )
         if len(self) == 1 and len(links) == 1:
-            return links._gema_link_dialog()
+            return links._link_dialog()
         return True
 
-    def _gema_on_message_sent(self, message):
+    def _on_message_sent(self, message):
         """Hook: ``message`` about this record has just left (gateway
         accepted it, link confirmed by the staff member, email sent). SOP
         models record what the message stood for; called once per message,

@@ -22,8 +22,8 @@ class GemaPlanner(models.AbstractModel):
     technician's; on the booking, the job and the public page would borrow
     it from there. So each of those keeps what is its own: the calendar its
     working days (``resource.calendar._gema_shift_day``), the slot the
-    guarantee (the exclusion constraint, ``_gema_hold``) and the one-query
-    read of held times (``_gema_overlapping``); this model asks them.
+    guarantee (the exclusion constraint, ``_hold``) and the one-query
+    read of held times (``_overlapping``); this model asks them.
 
     Methods take the branch, the technicians (``hr.employee``), times (naive
     UTC as stored; aware datetimes for calendar intervals) and the service
@@ -37,7 +37,7 @@ class GemaPlanner(models.AbstractModel):
     # Schedule checks (BK-5) --------------------------------------------------
 
     @api.model
-    def _gema_check_schedule(self, company, employee, start, stop, slot=None):
+    def _check_schedule(self, company, employee, start, stop, slot=None):
         """Refuse a schedule the branch or the technician cannot keep: an
         archived technician, a time in the past, outside operating hours,
         outside the technician's working time or longer than their
@@ -56,14 +56,14 @@ class GemaPlanner(models.AbstractModel):
             raise ValidationError(
                 self.env._(
                     "%(when)s is in the past. Choose a later time.",
-                    when=self._gema_when(company, start),
+                    when=self._when(company, start),
                 )
             )
-        self._gema_check_hours(company, employee, start, stop)
-        self._gema_check_bays(company, employee, start, stop, slot)
+        self._check_hours(company, employee, start, stop)
+        self._check_bays(company, employee, start, stop, slot)
 
     @api.model
-    def _gema_check_hours(self, company, employee, start, stop):
+    def _check_hours(self, company, employee, start, stop):
         """Refuse a start outside the branch's operating hours or the
         technician's working time (time off and leaves removed), and an end
         past that working interval."""
@@ -71,16 +71,16 @@ class GemaPlanner(models.AbstractModel):
         begin, end = pytz.utc.localize(start), pytz.utc.localize(stop)
         day_start = tz.localize(datetime.combine(begin.astimezone(tz).date(), time.min))
         day_end = day_start + timedelta(days=1)
-        branch = self._gema_branch_intervals(company, day_start, day_end)
+        branch = self._branch_intervals(company, day_start, day_end)
         if not _containing(branch, begin, begin):
             raise ValidationError(
                 self.env._(
                     "%(when)s is outside the operating hours of %(branch)s.",
-                    when=self._gema_when(company, start),
+                    when=self._when(company, start),
                     branch=company.name,
                 )
             )
-        mine = self._gema_work_intervals(company, employee, day_start, day_end)
+        mine = self._work_intervals(company, employee, day_start, day_end)
         interval = _containing(mine[employee.id], begin, begin)
         if not interval:
             raise ValidationError(
@@ -88,7 +88,7 @@ class GemaPlanner(models.AbstractModel):
                     "%(technician)s does not work at %(when)s (time off or "
                     "outside their working hours).",
                     technician=employee.name,
-                    when=self._gema_when(company, start),
+                    when=self._when(company, start),
                 )
             )
         if end > interval[1]:
@@ -104,13 +104,13 @@ class GemaPlanner(models.AbstractModel):
             )
 
     @api.model
-    def _gema_check_bays(self, company, employee, start, stop, slot=None):
+    def _check_bays(self, company, employee, start, stop, slot=None):
         """Refuse a time at which every service bay of the branch is taken
         by other slots than ``slot``."""
         bays = company.gema_service_bays
         if not bays:
             return
-        busy = self._gema_busy_slots(company, employee, start, stop)
+        busy = self._busy_slots(company, employee, start, stop)
         others = [s for s in busy if not slot or s["id"] != slot.id]
         if _max_overlap(others, start, stop) >= bays:
             raise ValidationError(
@@ -118,25 +118,25 @@ class GemaPlanner(models.AbstractModel):
                     "All %(bays)s service bays of %(branch)s are taken at %(when)s.",
                     bays=bays,
                     branch=company.name,
-                    when=self._gema_when(company, start),
+                    when=self._when(company, start),
                 )
             )
 
     @api.model
-    def _gema_check_free(self, company, service_type, start):
+    def _check_free(self, company, service_type, start):
         """Refuse ``start`` (UTC) unless a technician of the branch is free
         then for the whole service: a time the public page offered may have
         been taken since."""
         tz = pytz.timezone(company._gema_tz())
         day = pytz.utc.localize(start).astimezone(tz).date()
-        free = self._gema_free_slots(company, service_type, day)
+        free = self._free_slots(company, service_type, day)
         if not any(slot["start"] == start for slot in free):
             raise ValidationError(
                 self.env._("This time is no longer free. Please choose another time.")
             )
 
     @api.model
-    def _gema_when(self, company, moment):
+    def _when(self, company, moment):
         """``moment`` (UTC) in the branch's time zone, for people."""
         return format_datetime(
             self.env, moment, tz=company._gema_tz(), dt_format="short"
@@ -145,7 +145,7 @@ class GemaPlanner(models.AbstractModel):
     # Intervals ---------------------------------------------------------------
 
     @api.model
-    def _gema_branch_intervals(self, company, start_dt, end_dt):
+    def _branch_intervals(self, company, start_dt, end_dt):
         """The branch's opening hours (leaves such as public holidays
         removed) between two aware datetimes; None without a calendar."""
         calendar = company._gema_operating_calendar()
@@ -154,12 +154,12 @@ class GemaPlanner(models.AbstractModel):
         return calendar._work_intervals_batch(start_dt, end_dt)[False]
 
     @api.model
-    def _gema_work_intervals(self, company, employees, start_dt, end_dt):
+    def _work_intervals(self, company, employees, start_dt, end_dt):
         """{employee id: intervals} when each technician can work: their
         working calendar with their time off and the calendar's leaves
         (public holidays, collective leave), within the branch's opening
         hours. One calendar computation per distinct calendar."""
-        branch = self._gema_branch_intervals(company, start_dt, end_dt)
+        branch = self._branch_intervals(company, start_dt, end_dt)
         calendar_of = {}
         # sudo: working calendars are private employee data (HR rights);
         # only the resulting free intervals are used.
@@ -181,7 +181,7 @@ class GemaPlanner(models.AbstractModel):
         return result
 
     @api.model
-    def _gema_busy_slots(self, company, employees, start, stop):
+    def _busy_slots(self, company, employees, start, stop):
         """The active slots between ``start`` and ``stop`` (UTC) of
         ``employees`` and of every technician of ``company`` (for the bay
         count), read with one query.
@@ -192,7 +192,7 @@ class GemaPlanner(models.AbstractModel):
         rows = (
             self.env["gema.technician.slot"]
             .sudo()
-            ._gema_overlapping(start, stop, employees, company)
+            ._overlapping(start, stop, employees, company)
         )
         keys = ("id", "employee_id", "start", "stop", "company_id")
         return [dict(zip(keys, row, strict=True)) for row in rows]
@@ -200,7 +200,7 @@ class GemaPlanner(models.AbstractModel):
     # Free slots (BK-4, BK-7) -------------------------------------------------
 
     @api.model
-    def _gema_technicians(self, company):
+    def _technicians(self, company):
         """The branch's technicians (sudo: the public booking page needs
         them to list free times; only their ids and calendars are used)."""
         return (
@@ -210,7 +210,7 @@ class GemaPlanner(models.AbstractModel):
         )
 
     @api.model
-    def _gema_free_slots(self, company, service_type, day, employees=None):
+    def _free_slots(self, company, service_type, day, employees=None):
         """Every start time on the branch's slot grid at which a technician
         is free for the whole service (BK-4): within their working calendar
         and time off, the branch's hours and bays, not overlapping an active
@@ -218,7 +218,7 @@ class GemaPlanner(models.AbstractModel):
         ``{"employee_id", "start", "stop"}`` (UTC naive) sorted by start.
         """
         if employees is None:
-            employees = self._gema_technicians(company)
+            employees = self._technicians(company)
         employees = employees.filtered("active")
         if not employees or not service_type:
             return []
@@ -228,10 +228,8 @@ class GemaPlanner(models.AbstractModel):
         now = pytz.utc.localize(fields.Datetime.now())
         if day_end <= now:
             return []
-        intervals = self._gema_work_intervals(company, employees, day_start, day_end)
-        busy = self._gema_busy_slots(
-            company, employees, _naive(day_start), _naive(day_end)
-        )
+        intervals = self._work_intervals(company, employees, day_start, day_end)
+        busy = self._busy_slots(company, employees, _naive(day_start), _naive(day_end))
         busy_of = {}
         for slot in busy:
             busy_of.setdefault(slot["employee_id"], []).append(slot)
@@ -262,7 +260,7 @@ class GemaPlanner(models.AbstractModel):
         return free
 
     @api.model
-    def _gema_nearest_slots(self, company, service_type, requested_start, limit=5):
+    def _nearest_slots(self, company, service_type, requested_start, limit=5):
         """BK-7: the free times nearest to ``requested_start`` (UTC), before
         or after it, one technician per time, looking up to two weeks
         either way."""
@@ -274,7 +272,7 @@ class GemaPlanner(models.AbstractModel):
         for distance in range(15):
             days = {day + timedelta(days=distance), day - timedelta(days=distance)}
             for current in sorted(d for d in days if d >= today):
-                for slot in self._gema_free_slots(company, service_type, current):
+                for slot in self._free_slots(company, service_type, current):
                     found.setdefault(slot["start"], slot)
             if enough_at is None and len(found) >= limit:
                 enough_at = distance
@@ -291,7 +289,7 @@ class GemaPlanner(models.AbstractModel):
     # Holding technicians (BK-4, ST) ------------------------------------------
 
     @api.model
-    def _gema_hold(self, record, held, employees, start, stop):
+    def _hold(self, record, held, employees, start, stop):
         """Make ``record`` (a booking or a job) hold exactly ``employees``
         from ``start`` to ``stop`` (UTC). Of its active slots ``held``, the
         slot of a technician who stays moves to the new time, the others are
@@ -307,7 +305,7 @@ class GemaPlanner(models.AbstractModel):
                 slot.write({"start": start, "stop": stop})
         Slot = self.env["gema.technician.slot"]
         for employee in employees - kept.employee_id:
-            kept |= Slot._gema_hold(record, employee, start, stop)
+            kept |= Slot._hold(record, employee, start, stop)
         return kept
 
 

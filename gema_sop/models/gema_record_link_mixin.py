@@ -21,7 +21,7 @@ class GemaRecordLinkMixin(models.AbstractModel):
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         self.record_name = False
-        for records in self._gema_linked_records().values():
+        for records in self._linked_records().values():
             names = {
                 record.id: record.display_name
                 for record in records._filtered_access("read")
@@ -31,7 +31,7 @@ class GemaRecordLinkMixin(models.AbstractModel):
             ):
                 link.record_name = names.get(link.res_id, False)
 
-    def _gema_linked_records(self):
+    def _linked_records(self):
         """The linked records that still exist: {model name: recordset}."""
         return {
             res_model: self.env[res_model]
@@ -41,10 +41,10 @@ class GemaRecordLinkMixin(models.AbstractModel):
             if res_model and res_model in self.env
         }
 
-    def _gema_linked_record(self):
+    def _linked_record(self):
         """The linked record of one line, or None when it is gone."""
         self.ensure_one()
-        records = self._gema_linked_records().get(self.res_model)
+        records = self._linked_records().get(self.res_model)
         return records if records else None
 
     def action_open_record(self):

@@ -59,13 +59,13 @@ class GemaRetentionMixin(models.AbstractModel):
             )
             if len(records) >= batch_size:
                 break
-        records._gema_remove_content(now)
+        records._remove_content(now)
         self.env["ir.cron"]._notify_progress(
             done=len(records),
             remaining=0 if len(records) < batch_size else 1,
         )
 
-    def _gema_remove_content(self, when):
+    def _remove_content(self, when):
         # sudo: the retention job removes what no user may delete by hand.
         self.sudo().with_context(tracking_disable=True).write(
             dict(self._gema_retention_cleared, content_removed_date=when)

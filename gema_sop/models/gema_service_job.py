@@ -475,22 +475,22 @@ class GemaServiceJob(models.Model):
         for job in jobs.filtered(lambda j: not j.vehicle_id.partner_id):
             # A walk-in's new vehicle belongs to the customer just recorded.
             job.vehicle_id.partner_id = job.partner_id
-        jobs._gema_log_states()
-        jobs._gema_sync_slots()
-        jobs._gema_launch_checklist()
+        jobs._log_states()
+        jobs._sync_slots()
+        jobs._launch_checklist()
         return jobs
 
     def unlink(self):
         """A deleted job takes its slots (hold and history) with it: they
         only mean something with their job, and would keep its technicians
         from being deleted."""
-        slots = self.env["gema.technician.slot"]._gema_of(self)
+        slots = self.env["gema.technician.slot"]._of_records(self)
         result = super().unlink()
         slots.unlink()
         return result
 
     def write(self, vals):
-        self._gema_check_write(vals)
+        self._check_write(vals)
         unconfirm = self.browse()
         if "planned_stop" in vals and "technician_confirmed_date" not in vals:
             # A new planned end is not what the technician confirmed. Once a
@@ -512,16 +512,16 @@ class GemaServiceJob(models.Model):
             job for job in self if old_states.get(job.id, job.state) != job.state
         ]
         if changed:
-            self.browse([job.id for job in changed])._gema_log_states()
+            self.browse([job.id for job in changed])._log_states()
         if {"technician_ids", "planned_start", "planned_stop", "state"} & set(vals):
-            self._gema_sync_slots()
+            self._sync_slots()
         if {"planned_stop", "promised_date"} & set(vals):
-            self._gema_flag_delays()
+            self._flag_delays()
         return result
 
-    def _gema_check_write(self, vals):
+    def _check_write(self, vals):
         """A promised completion moves later only with a delay notice
-        (ST-5): the delay notice's own write (``_gema_record_delay``)."""
+        (ST-5): the delay notice's own write (``_record_delay``)."""
         if vals.get("promised_date") and not is_internal_write(self):
             new = fields.Datetime.to_datetime(vals["promised_date"])
             later = self.filtered(lambda j: j.promised_date and new > j.promised_date)
@@ -535,7 +535,7 @@ class GemaServiceJob(models.Model):
                     )
                 )
 
-    def _gema_fields_refused(self, names):
+    def _fields_refused(self, names):
         return self.env._(
             "Technicians report their steps on the job; the customer, "
             "estimates and plan are changed by the service advisor."
@@ -545,8 +545,8 @@ class GemaServiceJob(models.Model):
 
     def action_inspect(self):
         """The vehicle was received; inspection starts."""
-        self._gema_check_action("inspect")
-        self._gema_move("inspection")
+        self._check_action("inspect")
+        self._move("inspection")
         return True
 
     def action_send_initial_notice(self):
@@ -569,12 +569,12 @@ class GemaServiceJob(models.Model):
                     problems="; ".join(problems),
                 )
             )
-        return self._gema_notify("gema_sop.mail_template_service_job_initial")
+        return self._notify("gema_sop.mail_template_service_job_initial")
 
     def action_send_status_update(self):
         """Tell the customer the current state and estimate (ST-3, ST-6, ST-7)."""
         self.ensure_one()
-        return self._gema_notify("gema_sop.mail_template_service_job_update")
+        return self._notify("gema_sop.mail_template_service_job_update")
 
     def action_gema_send_status_updates(self):
         """ST-3 (server action): the status update to each selected job's
@@ -605,7 +605,7 @@ class GemaServiceJob(models.Model):
                 )
             )
         # sudo: as at hand-over, the system makes the follow-up (checked above).
-        self.env["gema.followup"].sudo()._gema_create_for_jobs(self)
+        self.env["gema.followup"].sudo()._create_for_jobs(self)
         return True
 
     def action_request_approval(self):
@@ -619,11 +619,11 @@ class GemaServiceJob(models.Model):
             raise UserError(
                 self.env._("Add the proposed extra work before asking for approval.")
             )
-        self._gema_check_action("request_approval")
+        self._check_action("request_approval")
         if self.state != "waiting_approval":
-            self._gema_move("waiting_approval")
-        proposed.approval_expires = proposed._gema_approval_expiry()
-        return self._gema_notify("gema_sop.mail_template_service_job_approval")
+            self._move("waiting_approval")
+        proposed.approval_expires = proposed._approval_expiry()
+        return self._notify("gema_sop.mail_template_service_job_approval")
 
     def action_ready(self):
         """ST-4: after the final QC, tell the customer the vehicle is ready,
@@ -641,15 +641,15 @@ class GemaServiceJob(models.Model):
             raise UserError(
                 self.env._("Enter when the customer can collect the vehicle.")
             )
-        self._gema_move("ready")
-        return self._gema_notify("gema_sop.mail_template_service_job_ready")
+        self._move("ready")
+        return self._notify("gema_sop.mail_template_service_job_ready")
 
     def action_deliver(self):
         """The customer collected the vehicle; its follow-up call is due
         (FU-1, sudo: made by the system for whoever hands the vehicle over)."""
-        self._gema_check_action("deliver")
-        self._gema_move("delivered")
-        self.env["gema.followup"].sudo()._gema_create_for_jobs(self)
+        self._check_action("deliver")
+        self._move("delivered")
+        self.env["gema.followup"].sudo()._create_for_jobs(self)
         return True
 
     def action_open_followups(self):
@@ -657,8 +657,8 @@ class GemaServiceJob(models.Model):
         return self.followup_ids._get_records_action(name=self.env._("Follow-ups"))
 
     def action_cancel(self):
-        self._gema_check_action("cancel")
-        self._gema_move("cancelled")
+        self._check_action("cancel")
+        self._move("cancelled")
         return True
 
     def action_open_slots(self):
@@ -674,44 +674,42 @@ class GemaServiceJob(models.Model):
 
     # Business methods ----------------------------------------------------------
 
-    def _gema_allowed(self, step):
+    def _allowed(self, step):
         """Work in progress is started again only when paused (resumed)."""
-        allowed = super()._gema_allowed(step)
+        allowed = super()._allowed(step)
         if step == "start":
             allowed = allowed.filtered(lambda j: j.state != "in_progress" or j.paused)
         return allowed
 
-    def _gema_transition_refused(self, state):
+    def _transition_refused(self, state):
         return self.env._(
             "%(jobs)s cannot go from %(current)s to %(target)s.",
             jobs=", ".join(self.mapped("name")),
-            current=self._gema_states_text(),
-            target=self._gema_state_label(state),
+            current=self._states_text(),
+            target=self._state_label(state),
         )
 
-    def _gema_notify(self, template_xmlid):
+    def _notify(self, template_xmlid):
         """The job's messages carry its status page link: its token is made
         first, by the user who sends (not while rendering the template)."""
         self._portal_ensure_token()
-        return super()._gema_notify(template_xmlid)
+        return super()._notify(template_xmlid)
 
-    def _gema_log_states(self):
+    def _log_states(self):
         """Close the previous state's log line and open the new one
         (sudo: the history is written by the system for every role)."""
         now = fields.Datetime.now()
         Log = self.env["gema.service.job.state.log"].sudo()
-        Log.search([("job_id", "in", self.ids), ("date_end", "=", False)])._gema_close(
-            now
-        )
+        Log.search([("job_id", "in", self.ids), ("date_end", "=", False)])._close(now)
         Log.create(
             [{"job_id": job.id, "state": job.state, "date_start": now} for job in self]
         )
 
-    def _gema_sync_slots(self):
+    def _sync_slots(self):
         """Hold each technician for the planned time; move the held slots
         when the plan changes, release them when a technician leaves the
         job, the plan is cleared, or the job is delivered or cancelled
-        (``gema.planner._gema_hold``)."""
+        (``gema.planner._hold``)."""
         slots = self.env["gema.technician.slot"].search(
             [("res_model", "=", self._name), ("res_id", "in", self.ids)]
         )
@@ -722,7 +720,7 @@ class GemaServiceJob(models.Model):
                 and job.planned_start
                 and job.planned_stop
             )
-            planner._gema_hold(
+            planner._hold(
                 job,
                 slots.filtered(lambda s, job=job: s.res_id == job.id),
                 job.technician_ids if keep else self.env["hr.employee"],
@@ -731,12 +729,12 @@ class GemaServiceJob(models.Model):
             )
         self.invalidate_recordset(["slot_ids"])
 
-    def _gema_log_decision(self, lines):
+    def _log_decision(self, lines):
         """Chatter trace of customer decisions on extra work (ST-2, ST-8)."""
         self.ensure_one()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._("Customer decision on extra work:"),
-            Markup().join(line._gema_decision_summary() for line in lines),
+            Markup().join(line._decision_summary() for line in lines),
         )
         self.sudo().message_post(
             body=body,

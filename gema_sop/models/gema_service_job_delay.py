@@ -26,7 +26,7 @@ class GemaServiceJobDelay(models.AbstractModel):
             "context": {"default_job_id": self.id},
         }
 
-    def _gema_flag_delays(self):
+    def _flag_delays(self):
         """ST-5: a planned end past the promised completion needs a delay
         notice; setting the flag starts its time standard."""
         late = self.filtered(
@@ -39,7 +39,7 @@ class GemaServiceJobDelay(models.AbstractModel):
         if late:
             late.sudo().write({"delay_required": True})
 
-    def _gema_record_delay(self, reason, new_estimate, apology, alternative, note):
+    def _record_delay(self, reason, new_estimate, apology, alternative, note):
         """ST-5: record the delay notice, move the promise, send it."""
         self.ensure_one()
         if self.state in CLOSED_JOB_STATES:
@@ -76,7 +76,7 @@ class GemaServiceJobDelay(models.AbstractModel):
         values["promised_date"] = new_estimate
         # The delay notice is the one way to move the promise later; the
         # fields stay the user's part (the desk's).
-        self._gema_check_fields(values)
+        self._check_fields(values)
         with internal_write(self):
             self.write(values)
-        return self._gema_notify("gema_sop.mail_template_service_job_delay")
+        return self._notify("gema_sop.mail_template_service_job_delay")

@@ -121,14 +121,14 @@ class GemaServiceJobLine(models.Model):
 
     # CRUD -------------------------------------------------------------------
 
-    def _gema_check_customer_fields(self, vals_list):
+    def _check_customer_fields(self, vals_list):
         """Besides the decision itself: "portal" is never chosen in the
         backend, and a decided line keeps what was decided and how."""
-        super()._gema_check_customer_fields(vals_list)
+        super()._check_customer_fields(vals_list)
         if self.env.su:
             return
         if any(vals.get("approval_method") == "portal" for vals in vals_list):
-            raise self._gema_portal_refused()
+            raise self._portal_refused()
         changed = {name for vals in vals_list for name in vals}
         decided = self.filtered(lambda line: line.approval_state != "proposed")
         if decided and changed & set(DECIDED_FIELDS):
@@ -140,7 +140,7 @@ class GemaServiceJobLine(models.Model):
                 )
             )
 
-    def _gema_portal_refused(self):
+    def _portal_refused(self):
         return UserError(
             self.env._(
                 "Only the customer decides by the customer link, on the job's "
@@ -149,7 +149,7 @@ class GemaServiceJobLine(models.Model):
             )
         )
 
-    def _gema_staff_way(self):
+    def _staff_way(self):
         return self.env._(
             "A decision the customer gave by phone, WhatsApp or in person is "
             "recorded with Record Approval or Record Refusal, with its evidence."
@@ -160,7 +160,7 @@ class GemaServiceJobLine(models.Model):
     def action_approve(self):
         """Service advisor: record the customer's approval given outside the link."""
         for line in self:
-            line._gema_record_decision(
+            line._record_decision(
                 "approved", line.approval_method, line.approval_note, line.evidence_ids
             )
         return True
@@ -168,7 +168,7 @@ class GemaServiceJobLine(models.Model):
     def action_refuse(self):
         """Service advisor: record the customer's refusal given outside the link."""
         for line in self:
-            line._gema_record_decision(
+            line._record_decision(
                 "refused", line.approval_method, line.approval_note, line.evidence_ids
             )
         return True
@@ -192,7 +192,7 @@ class GemaServiceJobLine(models.Model):
                     jobs=", ".join(idle.job_id.mapped("name")),
                 )
             )
-        self.job_id._gema_check_technician_access()
+        self.job_id._check_technician_access()
         self.write({"work_state": "in_progress"})
         return True
 
@@ -206,11 +206,11 @@ class GemaServiceJobLine(models.Model):
                     lines=", ".join(not_started.mapped("name")),
                 )
             )
-        self.job_id._gema_check_technician_access()
+        self.job_id._check_technician_access()
         self.write({"work_state": "done"})
         return True
 
-    def _gema_record_decision(self, decision, method, note=None, evidence=None):
+    def _record_decision(self, decision, method, note=None, evidence=None):
         """Record the customer's ``decision`` ("approved" or "refused") on
         this line, given by ``method`` (portal, whatsapp, phone, in_person).
 
@@ -225,8 +225,8 @@ class GemaServiceJobLine(models.Model):
         entry's author).
         """
         self.ensure_one()
-        self._gema_check_decidable(decision)
-        recorded_by = self._gema_decision_recorder(method, evidence)
+        self._check_decidable(decision)
+        recorded_by = self._decision_recorder(method, evidence)
         who = self.job_id.partner_id.name
         now = fields.Datetime.now()
         evidence = evidence or self.env["ir.attachment"]
@@ -250,10 +250,10 @@ class GemaServiceJobLine(models.Model):
                 "evidence_ids": [fields.Command.set(evidence.ids)],
             }
         )
-        self.job_id._gema_log_decision(self)
+        self.job_id._log_decision(self)
         return True
 
-    def _gema_check_decidable(self, decision):
+    def _check_decidable(self, decision):
         """Refuse an unknown decision, a line already decided and a line of
         a closed job."""
         if decision not in ("approved", "refused"):
@@ -286,14 +286,14 @@ class GemaServiceJobLine(models.Model):
                 )
             )
 
-    def _gema_decision_recorder(self, method, evidence):
+    def _decision_recorder(self, method, evidence):
         """Who records a decision given by ``method``: nobody for the
         customer's own page (which runs as superuser after checking its
         visitor), the staff member otherwise, who must be a service advisor
         or CS officer with write access and bring evidence."""
         if method == "portal":
             if not self.env.su:
-                raise self._gema_portal_refused()
+                raise self._portal_refused()
             if (
                 not self.approval_expires
                 or self.approval_expires < fields.Datetime.now()
@@ -335,10 +335,10 @@ class GemaServiceJobLine(models.Model):
         )
 
     @api.model
-    def _gema_approval_expiry(self):
+    def _approval_expiry(self):
         return fields.Datetime.now() + APPROVAL_VALIDITY
 
-    def _gema_decision_summary(self):
+    def _decision_summary(self):
         """One line of chatter for the decision (who, when, how, note)."""
         self.ensure_one()
         methods = dict(self._fields["approval_method"]._description_selection(self.env))

@@ -44,5 +44,5 @@ class GemaServiceJobStateLog(models.Model):
                 else 0.0
             )
 
-    def _gema_close(self, when):
+    def _close(self, when):
         self.write({"date_end": when})

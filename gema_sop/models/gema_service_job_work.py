@@ -29,7 +29,7 @@ class GemaServiceJobWork(models.AbstractModel):
 
     def action_confirm_estimate(self):
         """Technician: confirm the planned end is feasible (ST-8)."""
-        employee = self._gema_check_technician_access()
+        employee = self._check_technician_access()
         missing = self.filtered(lambda j: not j.planned_stop)
         if missing:
             raise UserError(
@@ -51,22 +51,22 @@ class GemaServiceJobWork(models.AbstractModel):
 
     def action_start(self):
         """Technician: start (or resume) the work."""
-        self._gema_check_technician_access()
+        self._check_technician_access()
         for job in self:
             if job.state == "in_progress" and job.paused:
                 job.write({"paused": False, "pause_reason": False})
                 job.message_post(body=self.env._("Work resumed."))
                 continue
-            job._gema_check_decided()
-            job._gema_check_action("start")
-            job._gema_move("in_progress")
+            job._check_decided()
+            job._check_action("start")
+            job._move("in_progress")
             if not job.started_date:
                 job.started_date = fields.Datetime.now()
         return True
 
     def action_pause(self):
         """Technician: pause the work; the wizard asks the reason."""
-        self._gema_check_technician_access()
+        self._check_technician_access()
         wrong = self.filtered(lambda j: j.state != "in_progress" or j.paused)
         if wrong:
             raise UserError(
@@ -84,9 +84,9 @@ class GemaServiceJobWork(models.AbstractModel):
             "context": {"default_job_id": self.id},
         }
 
-    def _gema_pause(self, reason):
+    def _pause(self, reason):
         """Pause the work for ``reason`` (a technician's words)."""
-        self._gema_check_technician_access()
+        self._check_technician_access()
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the work is paused."))
         self.write({"paused": True, "pause_reason": reason.strip()})
@@ -97,10 +97,10 @@ class GemaServiceJobWork(models.AbstractModel):
 
     def action_finish(self):
         """Technician: the work is done; the quality check follows."""
-        self._gema_check_technician_access()
-        self._gema_check_action("finish")
+        self._check_technician_access()
+        self._check_action("finish")
         for job in self:
-            job._gema_check_decided()
+            job._check_decided()
             open_work = job.line_ids.filtered(
                 lambda line: line.approval_state == "approved"
                 and line.work_state != "done"
@@ -113,13 +113,13 @@ class GemaServiceJobWork(models.AbstractModel):
                         lines=", ".join(open_work.mapped("name")),
                     )
                 )
-            job._gema_move("quality_check")
+            job._move("quality_check")
             job.finished_date = fields.Datetime.now()
         return True
 
     def action_qc_pass(self):
         """The final quality check passed (ST-4 comes after it)."""
-        self._gema_check_technician_access()
+        self._check_technician_access()
         wrong = self.filtered(lambda j: j.state != "quality_check")
         if wrong:
             raise UserError(
@@ -135,13 +135,13 @@ class GemaServiceJobWork(models.AbstractModel):
 
     def action_qc_fail(self):
         """The quality check failed: back to work."""
-        self._gema_check_technician_access()
-        self._gema_check_action("qc_fail")
+        self._check_technician_access()
+        self._check_action("qc_fail")
         self.write({"qc_passed_date": False, "qc_passed_by_id": False})
-        self._gema_move("in_progress")
+        self._move("in_progress")
         return True
 
-    def _gema_check_technician_access(self):
+    def _check_technician_access(self):
         """Technicians act on the jobs they are assigned to; desk roles and
         managers on any job of their branch. Returns the user's employees."""
         user = self.env.user
@@ -158,7 +158,7 @@ class GemaServiceJobWork(models.AbstractModel):
             )
         return employees
 
-    def _gema_check_decided(self):
+    def _check_decided(self):
         """Work starts and ends only once the customer decided on every
         extra work proposed (ST-2)."""
         if self.pending_approval_count:

@@ -14,7 +14,7 @@ class GemaSlaMixin(models.AbstractModel):
     average of ``gema_sla_on_time_rate`` is the share of records on time)
     and a smart button to its lines.
 
-    Models override ``_gema_sla_people`` when their owner, supervisor or
+    Models override ``_sla_people`` when their owner, supervisor or
     manager is found otherwise than through ``user_id`` and the branch.
     """
 
@@ -84,11 +84,11 @@ class GemaSlaMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        records._gema_sla_event(created=True)
+        records._sla_event(created=True)
         return records
 
     def write(self, vals):
-        if self.env.context.get("gema_sla_refresh") or not self._gema_sla_policies():
+        if self.env.context.get("gema_sla_refresh") or not self._sla_policies():
             return super().write(vals)
         old_states = {}
         if "state" in vals and "state" in self._fields:
@@ -96,11 +96,11 @@ class GemaSlaMixin(models.AbstractModel):
         # The records each policy watched before its filter's fields change,
         # to start the clocks of those that come into it.
         matched_before = {
-            policy.id: policy._gema_matching(self)
-            for policy in self._gema_sla_policies()._gema_filtered_on(vals)
+            policy.id: policy._matching(self)
+            for policy in self._sla_policies()._filtered_on(vals)
         }
         result = super().write(vals)
-        self._gema_sla_event(
+        self._sla_event(
             changed=set(vals), old_states=old_states, matched_before=matched_before
         )
         return result
@@ -120,17 +120,17 @@ class GemaSlaMixin(models.AbstractModel):
         Not the customer's own email (the mail gateway posts it, context
         ``from_alias``), nor an email to the customer still to be sent
         (``gema_email_pending``: its sending stops them,
-        ``gema.message._gema_email_outcome``)."""
+        ``gema.message._email_outcome``)."""
         result = super()._message_post_after_hook(message, msg_vals)
         if (
-            message.subtype_id in self._gema_customer_subtypes()
+            message.subtype_id in self._customer_subtypes()
             and not self.env.context.get("from_alias")
             and not self.env.context.get("gema_email_pending")
         ):
-            self._gema_sla_event(contacted=True)
+            self._sla_event(contacted=True)
         return result
 
-    def _gema_customer_subtypes(self):
+    def _customer_subtypes(self):
         return self.env.ref("mail.mt_comment") | self.env.ref(
             "gema_sop.mt_customer_message"
         )
@@ -164,37 +164,37 @@ class GemaSlaMixin(models.AbstractModel):
             )
         )
         for line in lines:
-            vals = line.policy_id._gema_deadlines(self.browse(line.res_id), line.start)
+            vals = line.policy_id._deadlines(self.browse(line.res_id), line.start)
             if vals:
                 line.write(vals)
-                line.next_check = line._gema_next_check()
+                line.next_check = line._next_check()
         now = fields.Datetime.now()
         lines.filtered(
             lambda line: line.next_check and line.next_check <= now
-        )._gema_escalate(now)
-        self._gema_sla_refresh()
+        )._escalate(now)
+        self._sla_refresh()
         return True
 
     # Hooks of SOP models -------------------------------------------------
 
-    def _gema_sla_branch(self):
+    def _sla_branch(self):
         """The branch whose calendar counts the time (one record)."""
         return self.company_id if "company_id" in self._fields else self.env.company
 
-    def _gema_sla_owner(self):
+    def _sla_owner(self):
         """The user responsible for the record's time standards (one record)."""
         return self.user_id if "user_id" in self._fields else self.create_uid
 
-    def _gema_sla_people(self):
+    def _sla_people(self):
         """{record id: {"user", "supervisor", "manager"}} for escalations.
 
-        Owner: ``_gema_sla_owner``. Supervisor: the owner's manager in the
+        Owner: ``_sla_owner``. Supervisor: the owner's manager in the
         employee hierarchy, else a CS supervisor of the branch. Manager: a
         Customer Care manager of the branch.
         """
         group_supervisor = self.env.ref("gema_sop.group_cs_supervisor")
         group_manager = self.env.ref("gema_sop.group_manager")
-        owners = {record.id: record._gema_sla_owner() for record in self}
+        owners = {record.id: record._sla_owner() for record in self}
         employees = self.env["hr.employee"]._gema_employees_of(
             self.env["res.users"].union(*owners.values())
         )
@@ -202,7 +202,7 @@ class GemaSlaMixin(models.AbstractModel):
         people = {}
         for record in self:
             owner = owners[record.id]
-            branch = record._gema_sla_branch()
+            branch = record._sla_branch()
             if branch not in per_branch:
                 per_branch[branch] = (
                     _first_in_branch(group_supervisor, branch, exclude=group_manager)
@@ -219,10 +219,10 @@ class GemaSlaMixin(models.AbstractModel):
 
     # Engine ----------------------------------------------------------------
 
-    def _gema_sla_policies(self):
-        return self.env["gema.sla.policy"]._gema_policies_for(self._name)
+    def _sla_policies(self):
+        return self.env["gema.sla.policy"]._policies_for(self._name)
 
-    def _gema_sla_event(
+    def _sla_event(
         self,
         created=False,
         changed=(),
@@ -237,20 +237,20 @@ class GemaSlaMixin(models.AbstractModel):
         start situation starts the clock, though its state did not change
         (ST-3: a job whose planned end moves to the next day leaves the
         4-hour standard and enters the daily one)."""
-        policies = self._gema_sla_policies()
+        policies = self._sla_policies()
         if not policies or not self:
             return
         now = fields.Datetime.now()
         Status = self.env["gema.sla.status"].sudo()
-        by_key = self._gema_sla_open_lines()
+        by_key = self._sla_open_lines()
         changed = set(changed)
         old_states = old_states or {}
         matched_before = matched_before or {}
         stop, cancel, replan, start, entered = Status, Status, Status, [], []
         for policy in policies:
-            matching = policy._gema_matching(self)
+            matching = policy._matching(self)
             entering = matching - matched_before.get(policy.id, matching)
-            cancel_states = policy._gema_states("cancel")
+            cancel_states = policy._states("cancel")
             anchor = policy.anchor_field_id.name
             for record in self:
                 line = by_key.get((policy.id, record.id))
@@ -259,7 +259,7 @@ class GemaSlaMixin(models.AbstractModel):
                     "state" in changed and state in cancel_states
                 )
                 if line:
-                    if self._gema_stop_reached(policy, record, changed, contacted):
+                    if self._stop_reached(policy, record, changed, contacted):
                         stop |= line
                         if policy.repeat and not cancelled:
                             start.append((policy, record))
@@ -269,21 +269,19 @@ class GemaSlaMixin(models.AbstractModel):
                         replan |= line
                 elif cancelled:
                     continue
-                elif self._gema_start_reached(
-                    policy, record, created, changed, old_states
-                ):
+                elif self._start_reached(policy, record, created, changed, old_states):
                     start.append((policy, record))
-                elif record in entering and policy._gema_start_holds(record):
+                elif record in entering and policy._start_holds(record):
                     entered.append((policy, record))
-        start += self._gema_sla_not_met(entered)
-        stop._gema_close(now)
-        cancel._gema_close(now, state="cancelled")
-        self._gema_sla_replan(replan)
-        self._gema_sla_start(start, now)
+        start += self._sla_not_met(entered)
+        stop._close(now)
+        cancel._close(now, state="cancelled")
+        self._sla_replan(replan)
+        self._sla_start(start, now)
         if stop or cancel or replan or start:
-            self._gema_sla_refresh()
+            self._sla_refresh()
 
-    def _gema_sla_open_lines(self):
+    def _sla_open_lines(self):
         """{(policy id, record id): open line} of these records."""
         lines = (
             self.env["gema.sla.status"]
@@ -298,12 +296,12 @@ class GemaSlaMixin(models.AbstractModel):
         )
         return {(line.policy_id.id, line.res_id): line for line in lines}
 
-    def _gema_sla_replan(self, lines):
+    def _sla_replan(self, lines):
         """Plan the open ``lines`` again from their start, after the field
         their deadline counts from changed."""
         for line in lines:
             record = self.browse(line.res_id)
-            vals = line.policy_id._gema_deadlines(record, line.start)
+            vals = line.policy_id._deadlines(record, line.start)
             if vals:
                 line.write(
                     dict(
@@ -315,14 +313,14 @@ class GemaSlaMixin(models.AbstractModel):
                 )
 
     @api.model
-    def _gema_start_reached(self, policy, record, created, changed, old_states):
+    def _start_reached(self, policy, record, created, changed, old_states):
         event = policy.start_event
         if event == "create":
             return created
         if event == "state":
             if not (created or "state" in changed):
                 return False
-            states = policy._gema_states("start")
+            states = policy._states("start")
             return record.state in states and old_states.get(record.id) not in states
         if event == "state_change":
             return (
@@ -333,7 +331,7 @@ class GemaSlaMixin(models.AbstractModel):
         field = policy.start_field_id.name
         return bool((created or field in changed) and record[field])
 
-    def _gema_sla_not_met(self, starts):
+    def _sla_not_met(self, starts):
         """The (policy, record) pairs of ``starts`` whose standard the record
         has not met yet: a standard that does not recur, once met (or met
         late), does not start again when the record comes back into its
@@ -362,16 +360,16 @@ class GemaSlaMixin(models.AbstractModel):
         ]
 
     @api.model
-    def _gema_stop_reached(self, policy, record, changed, contacted):
+    def _stop_reached(self, policy, record, changed, contacted):
         event = policy.stop_event
         if event == "message":
             return contacted
         if event == "state":
-            return "state" in changed and record.state in policy._gema_states("stop")
+            return "state" in changed and record.state in policy._states("stop")
         field = policy.stop_field_id.name
         return bool(field in changed and record[field])
 
-    def _gema_sla_start(self, starts, now):
+    def _sla_start(self, starts, now):
         """Open a line for each (policy, record) with its computed times."""
         records_of = {}
         for policy, record in starts:
@@ -379,14 +377,14 @@ class GemaSlaMixin(models.AbstractModel):
         vals_list = []
         for policy, ids in records_of.items():
             records = self.browse(ids)
-            times_of = policy._gema_deadlines_of(records, now)
+            times_of = policy._deadlines_of(records, now)
             vals_list += [
                 {
                     "policy_id": policy.id,
                     "res_model": record._name,
                     "res_id": record.id,
-                    "company_id": record._gema_sla_branch().id,
-                    "user_id": record._gema_sla_owner().id,
+                    "company_id": record._sla_branch().id,
+                    "user_id": record._sla_owner().id,
                     "start": now,
                     **times_of[record.id],
                     "next_check": times_of[record.id]["at_risk_at"],
@@ -401,10 +399,10 @@ class GemaSlaMixin(models.AbstractModel):
         Status.flush_model(["state"])
         Status.create(vals_list)
 
-    def _gema_sla_refresh(self):
+    def _sla_refresh(self):
         """Store the next deadline and the SLA result of each record, and
         the values of the policies that keep theirs on the record
-        (``_gema_sla_kept_values``)."""
+        (``_sla_kept_values``)."""
         lines = (
             self.env["gema.sla.status"]
             .sudo()
@@ -426,7 +424,7 @@ class GemaSlaMixin(models.AbstractModel):
                 not entry["deadline"] or deadline < entry["deadline"]
             ):
                 entry["deadline"] = deadline
-        kept = self._gema_sla_kept_values()
+        kept = self._sla_kept_values()
         for record in self.with_context(gema_sla_refresh=True):
             entry = summary.get(record.id)
             result = False
@@ -448,7 +446,7 @@ class GemaSlaMixin(models.AbstractModel):
                 # sudo: the SLA engine's result, whoever triggered it.
                 record.sudo().write(values)
 
-    def _gema_sla_kept_values(self):
+    def _sla_kept_values(self):
         """{record id: {field: value}}: the result and the time taken of
         the policies that keep them on the record (``result_field_id``,
         ``elapsed_field_id``), from the record's latest line of the policy
@@ -456,7 +454,7 @@ class GemaSlaMixin(models.AbstractModel):
         in the unit of its target. A record whose only lines were cancelled
         has no result; a record the policy never clocked (made already
         answered) keeps its values. One query for the batch."""
-        policies = self._gema_sla_policies().filtered(
+        policies = self._sla_policies().filtered(
             lambda policy: policy.result_field_id or policy.elapsed_field_id
         )
         if not policies or not self:
@@ -496,7 +494,7 @@ class GemaSlaMixin(models.AbstractModel):
             if policy.result_field_id:
                 values[policy.result_field_id.name] = (line or {}).get("result", False)
             if policy.elapsed_field_id:
-                values[policy.elapsed_field_id.name] = policy._gema_elapsed_in_unit(
+                values[policy.elapsed_field_id.name] = policy._elapsed_in_unit(
                     line, self._fields[policy.elapsed_field_id.name]
                 )
         return kept

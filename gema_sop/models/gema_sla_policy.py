@@ -46,7 +46,7 @@ class GemaSlaPolicy(models.Model):
         "ir.model",
         required=True,
         ondelete="cascade",
-        domain=lambda self: [("model", "in", self._gema_sla_models())],
+        domain=lambda self: [("model", "in", self._sla_models())],
         help="The kind of SOP record this time standard watches.",
     )
     model = fields.Char(
@@ -175,7 +175,7 @@ class GemaSlaPolicy(models.Model):
     ]
 
     @api.model
-    def _gema_sla_models(self):
+    def _sla_models(self):
         """Names of the models that inherit the SLA mixin."""
         mixin = self.env.registry["gema.sla.mixin"]
         return [
@@ -201,7 +201,7 @@ class GemaSlaPolicy(models.Model):
     )
     def _check_definition(self):
         problems = []
-        sla_models = self._gema_sla_models()
+        sla_models = self._sla_models()
         for policy in self:
             if policy.model not in sla_models:
                 problems.append(
@@ -213,7 +213,7 @@ class GemaSlaPolicy(models.Model):
                 )
                 continue
             try:
-                self.env[policy.model].search(policy._gema_domain(), limit=1)
+                self.env[policy.model].search(policy._domain(), limit=1)
             except Exception:
                 problems.append(
                     self.env._(
@@ -246,11 +246,11 @@ class GemaSlaPolicy(models.Model):
                         policy=policy.name,
                     )
                 )
-            problems += policy._gema_kept_field_problems()
+            problems += policy._kept_field_problems()
         if problems:
             raise ValidationError("\n".join(problems))
 
-    def _gema_kept_field_problems(self):
+    def _kept_field_problems(self):
         """The fields that keep the result and the time taken must be a
         selection and a number of the watched model."""
         problems = []
@@ -286,37 +286,35 @@ class GemaSlaPolicy(models.Model):
         return result
 
     @api.model
-    def _gema_policies_for(self, model_name):
+    def _policies_for(self, model_name):
         """The active policies of a model (sudo: the engine runs for every
         user, policies are configuration)."""
-        return self.sudo().browse(self._gema_policy_ids(model_name))
+        return self.sudo().browse(self._policy_ids(model_name))
 
     @api.model
     @tools.ormcache("model_name")
-    def _gema_policy_ids(self, model_name):
+    def _policy_ids(self, model_name):
         return tuple(self.sudo().search([("model", "=", model_name)]).ids)
 
-    def _gema_domain(self):
+    def _domain(self):
         self.ensure_one()
         return safe_eval(self.domain or "[]", {"uid": self.env.uid})
 
-    def _gema_matching(self, records):
+    def _matching(self, records):
         """The records this policy watches."""
         self.ensure_one()
         if self.company_id:
-            records = records.filtered(
-                lambda r: r._gema_sla_branch() == self.company_id
-            )
-        domain = self._gema_domain()
+            records = records.filtered(lambda r: r._sla_branch() == self.company_id)
+        domain = self._domain()
         return records.filtered_domain(domain) if domain else records
 
-    def _gema_filtered_on(self, names):
+    def _filtered_on(self, names):
         """The policies whose filter (or branch) reads one of the fields
         ``names``: a write of these fields can bring records into them."""
         names = set(names)
-        return self.filtered(lambda policy: policy._gema_filter_fields() & names)
+        return self.filtered(lambda policy: policy._filter_fields() & names)
 
-    def _gema_filter_fields(self):
+    def _filter_fields(self):
         """The fields of the watched model whose change can change which
         records match: those of the filter, the fields they are computed
         from (e.g. ``overnight`` from the planned times), and the branch."""
@@ -324,7 +322,7 @@ class GemaSlaPolicy(models.Model):
         Model = self.env[self.model]
         todo = [
             leaf[0].split(".")[0]
-            for leaf in self._gema_domain()
+            for leaf in self._domain()
             if isinstance(leaf, (list, tuple)) and isinstance(leaf[0], str)
         ]
         if self.company_id:
@@ -340,7 +338,7 @@ class GemaSlaPolicy(models.Model):
                 )
         return names
 
-    def _gema_start_holds(self, record):
+    def _start_holds(self, record):
         """Whether ``record`` is in the situation that starts this clock and
         not in one that stops or cancels it, so that a record coming into
         the filter starts the clock then: created (it exists), in a start
@@ -348,35 +346,35 @@ class GemaSlaPolicy(models.Model):
         never a situation."""
         self.ensure_one()
         state = record.state if "state" in record._fields else False
-        if self.start_event == "state_change" or state in self._gema_states("cancel"):
+        if self.start_event == "state_change" or state in self._states("cancel"):
             return False
-        if self.stop_event == "state" and state in self._gema_states("stop"):
+        if self.stop_event == "state" and state in self._states("stop"):
             return False
         if self.stop_event == "field_set" and record[self.stop_field_id.name]:
             return False
         if self.start_event == "state":
-            return state in self._gema_states("start")
+            return state in self._states("start")
         if self.start_event == "field_set":
             return bool(record[self.start_field_id.name])
         return True
 
-    def _gema_states(self, kind):
+    def _states(self, kind):
         return _split(self[f"{kind}_states"])
 
     # Deadlines ---------------------------------------------------------
 
-    def _gema_unit_hours(self, calendar):
+    def _unit_hours(self, calendar):
         """Hours in one unit of the target; a working day is the calendar's
         hours per day."""
         if self.duration_unit == "days" and self.time_mode == "working" and calendar:
             return calendar.hours_per_day or 8
         return UNIT_HOURS[self.duration_unit]
 
-    def _gema_target_hours(self, calendar):
+    def _target_hours(self, calendar):
         """The target in hours."""
-        return self.duration * self._gema_unit_hours(calendar)
+        return self.duration * self._unit_hours(calendar)
 
-    def _gema_elapsed_in_unit(self, line, field):
+    def _elapsed_in_unit(self, line, field):
         """The time taken by a line (values read from ``gema.sla.status``),
         in the unit of the target and the precision of ``field``: 0 until
         the standard was met."""
@@ -389,30 +387,28 @@ class GemaSlaPolicy(models.Model):
             .browse(line["company_id"][0])
             ._gema_operating_calendar()
         )
-        hours = line["elapsed_hours"] / self._gema_unit_hours(calendar)
+        hours = line["elapsed_hours"] / self._unit_hours(calendar)
         return field.convert_to_cache(hours, records)
 
-    def _gema_plan(self, calendar, start, hours):
+    def _plan(self, calendar, start, hours):
         """``start`` plus ``hours`` in this policy's time mode (naive UTC)."""
         if self.time_mode == "calendar" or not calendar:
             return start + timedelta(hours=hours)
         return _round(calendar.plan_hours(hours, start, compute_leaves=True))
 
-    def _gema_deadlines(self, record, start):
+    def _deadlines(self, record, start):
         """The deadline, at-risk moment and manager escalation moment of a
         line of ``record`` starting at ``start`` (naive UTC datetimes).
         Returns ``{}`` when a relative deadline has no anchor date."""
         self.ensure_one()
-        branch = record._gema_sla_branch()
+        branch = record._sla_branch()
         calendar = branch._gema_operating_calendar()
         if self.deadline_type == "duration":
-            hours = self._gema_target_hours(calendar)
+            hours = self._target_hours(calendar)
             return {
-                "deadline": self._gema_plan(calendar, start, hours),
-                "at_risk_at": self._gema_plan(
-                    calendar, start, hours * self.at_risk_ratio
-                ),
-                "manager_deadline": self._gema_plan(calendar, start, 2 * hours),
+                "deadline": self._plan(calendar, start, hours),
+                "at_risk_at": self._plan(calendar, start, hours * self.at_risk_ratio),
+                "manager_deadline": self._plan(calendar, start, 2 * hours),
             }
         anchor = record[self.anchor_field_id.name]
         if not anchor:
@@ -438,17 +434,17 @@ class GemaSlaPolicy(models.Model):
             "manager_deadline": manager.astimezone(pytz.utc).replace(tzinfo=None),
         }
 
-    def _gema_deadlines_of(self, records, start):
-        """{record id: ``_gema_deadlines``} of clocks of ``records`` all
+    def _deadlines_of(self, records, start):
+        """{record id: ``_deadlines``} of clocks of ``records`` all
         starting at ``start``, computed once per branch (and anchor date):
         a write or create of many records plans their deadlines once."""
         self.ensure_one()
         anchor = self.deadline_type == "relative" and self.anchor_field_id.name
         planned, result = {}, {}
         for record in records:
-            key = (record._gema_sla_branch(), anchor and record[anchor])
+            key = (record._sla_branch(), anchor and record[anchor])
             if key not in planned:
-                planned[key] = self._gema_deadlines(record, start)
+                planned[key] = self._deadlines(record, start)
             result[record.id] = planned[key]
         return result
 

@@ -94,7 +94,7 @@ class GemaSlaStatus(models.Model):
         )
         # The cron's claim reads the due lines in this index's order, with no
         # sort, however long the backlog. Only open lines have a next check
-        # (``_gema_close`` and ``_gema_next_check`` clear it otherwise). It
+        # (``_close`` and ``_next_check`` clear it otherwise). It
         # replaces the column index of ``next_check``, which Odoo keeps.
         self.env.cr.execute(
             SQL(
@@ -140,7 +140,7 @@ class GemaSlaStatus(models.Model):
 
     # Engine ------------------------------------------------------------
 
-    def _gema_close(self, when, state=None):
+    def _close(self, when, state=None):
         """Stop the clocks at ``when``: met, met late, or ``state``. The
         working hours elapsed are counted once per calendar and start: the
         lines of a batch of records share them."""
@@ -164,9 +164,9 @@ class GemaSlaStatus(models.Model):
                 }
             )
 
-    def _gema_refresh_records(self):
-        for records in self._gema_linked_records().values():
-            records._gema_sla_refresh()
+    def _refresh_records(self):
+        for records in self._linked_records().values():
+            records._sla_refresh()
 
     @api.model
     def _cron_process_due(self, batch_size=200):
@@ -179,10 +179,10 @@ class GemaSlaStatus(models.Model):
         commits and calls again while lines remain.
         """
         now = fields.Datetime.now()
-        due = self._gema_due_query(now, batch_size)
+        due = self._due_query(now, batch_size)
         rows = self.env.execute_query(SQL("%s FOR UPDATE SKIP LOCKED", due))
         lines = self.browse(row[0] for row in rows)
-        lines._gema_escalate(now)
+        lines._escalate(now)
         remaining = 0
         if len(lines) == batch_size:
             # At most a batch counted, on the same index: ``ir.cron`` only
@@ -196,7 +196,7 @@ class GemaSlaStatus(models.Model):
         return len(lines)
 
     @api.model
-    def _gema_due_query(self, now, limit):
+    def _due_query(self, now, limit):
         """The first ``limit`` due lines in ``gema_sla_status_due_idx``
         order: the plan reads the index and stops after them."""
         return SQL(
@@ -206,7 +206,7 @@ class GemaSlaStatus(models.Model):
             limit,
         )
 
-    def _gema_escalate(self, now):
+    def _escalate(self, now):
         """Move each line to the stage its times call for, once."""
         warn = self.filtered(
             lambda line: line.escalation_stage == 0 and line.deadline > now
@@ -222,27 +222,23 @@ class GemaSlaStatus(models.Model):
         done = warn | breach | manager
         # Lines claimed but not due any more (e.g. a changed deadline).
         for line in self - done:
-            line.next_check = line._gema_next_check()
+            line.next_check = line._next_check()
         if warn:
             warn.write({"state": "at_risk", "escalation_stage": 1})
-            warn._gema_schedule("gema_sop.mail_activity_type_sla_warning", "user")
+            warn._schedule("gema_sop.mail_activity_type_sla_warning", "user")
         if breach:
             breach.write({"state": "breached", "escalation_stage": 2})
-            breach._gema_schedule(
-                "gema_sop.mail_activity_type_sla_escalation", "supervisor"
-            )
-            breach._gema_log_breach()
-            breach._gema_record_violations()
+            breach._schedule("gema_sop.mail_activity_type_sla_escalation", "supervisor")
+            breach._log_breach()
+            breach._record_violations()
         if manager:
             manager.write({"escalation_stage": 3})
-            manager._gema_schedule(
-                "gema_sop.mail_activity_type_sla_escalation", "manager"
-            )
+            manager._schedule("gema_sop.mail_activity_type_sla_escalation", "manager")
         for line in done:
-            line.next_check = line._gema_next_check()
-        (warn | breach)._gema_refresh_records()
+            line.next_check = line._next_check()
+        (warn | breach)._refresh_records()
 
-    def _gema_next_check(self):
+    def _next_check(self):
         self.ensure_one()
         if self.state not in OPEN_STATES:
             return False
@@ -250,13 +246,13 @@ class GemaSlaStatus(models.Model):
             self.escalation_stage, False
         )
 
-    def _gema_schedule(self, activity_type_xmlid, whom):
+    def _schedule(self, activity_type_xmlid, whom):
         """One activity per line for its owner, supervisor or manager."""
         activity_type = self.env.ref(activity_type_xmlid)
         vals_list = []
-        for res_model, records in self._gema_linked_records().items():
+        for res_model, records in self._linked_records().items():
             model_id = self.env["ir.model"]._get_id(res_model)
-            people = records._gema_sla_people()
+            people = records._sla_people()
             for line in self.filtered(lambda line, m=res_model: line.res_model == m):
                 user = people.get(line.res_id, {}).get(whom) or line.user_id
                 if not user:
@@ -268,7 +264,7 @@ class GemaSlaStatus(models.Model):
                         "activity_type_id": activity_type.id,
                         "user_id": user.id,
                         "summary": line.policy_id.name,
-                        "note": line._gema_activity_note(whom),
+                        "note": line._activity_note(whom),
                         "date_deadline": fields.Date.context_today(self),
                     }
                 )
@@ -279,7 +275,7 @@ class GemaSlaStatus(models.Model):
             mail_activity_quick_update=True
         ).create(vals_list)
 
-    def _gema_activity_note(self, whom):
+    def _activity_note(self, whom):
         deadline = fields.Datetime.context_timestamp(
             self.with_context(tz=self.company_id._gema_tz()), self.deadline
         ).strftime("%Y-%m-%d %H:%M")
@@ -303,9 +299,9 @@ class GemaSlaStatus(models.Model):
             )
         return Markup("<p>%s</p>") % text
 
-    def _gema_log_breach(self):
+    def _log_breach(self):
         """A chatter note on each record whose time standard was breached."""
-        for records in self._gema_linked_records().values():
+        for records in self._linked_records().values():
             lines = self.filtered(lambda line, m=records._name: line.res_model == m)
             # Markup: ``_message_log_batch`` escapes a plain string body,
             # which would show the tags as text; the policy name (text a
@@ -322,7 +318,7 @@ class GemaSlaStatus(models.Model):
                 author_id=self.env.ref("base.partner_root").id,
             )
 
-    def _gema_record_violations(self):
+    def _record_violations(self):
         """G-2: a violation against the responsible employee of each breach."""
         lines = self.filtered(
             lambda line: line.policy_id.violation_type and line.user_id

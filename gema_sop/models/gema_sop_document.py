@@ -109,7 +109,7 @@ class GemaSopDocument(models.Model):
         for document in self:
             document.display_name = f"[{document.number}] {document.name}"
 
-    def _gema_step(self, from_state, to_state, user_field, date_field, previous_field):
+    def _step(self, from_state, to_state, user_field, date_field, previous_field):
         if not self.env.user.has_group("gema_sop.group_sop_admin"):
             raise UserError(self.env._("Only SOP administrators sign SOP documents."))
         wrong = self.filtered(lambda d: d.state != from_state)
@@ -140,11 +140,11 @@ class GemaSopDocument(models.Model):
 
     def action_submit(self):
         """Step 1: made by Organizational Development."""
-        self._gema_step("draft", "to_check", "made_by_id", "made_date", None)
+        self._step("draft", "to_check", "made_by_id", "made_date", None)
 
     def action_check(self):
         """Step 2: checked by the Human Capital Manager."""
-        self._gema_step(
+        self._step(
             "to_check", "to_approve", "checked_by_id", "checked_date", "made_by_id"
         )
 
@@ -158,7 +158,7 @@ class GemaSopDocument(models.Model):
                     documents=", ".join(missing.mapped("display_name")),
                 )
             )
-        self._gema_step(
+        self._step(
             "to_approve",
             "effective",
             "approved_by_id",

@@ -12,7 +12,7 @@ class GemaTechnicianSlot(models.Model):
     constraint covers one table only: so a booking or a job holds its
     technician through a row here, and the constraint ``no_overlap`` makes
     two active overlapping rows of one technician impossible, whichever
-    worker, clerk or script writes them at the same moment. ``_gema_hold``
+    worker, clerk or script writes them at the same moment. ``_hold``
     and ``write`` check first in Python to name the clash, and turn the
     database's refusal (a concurrent transaction won the race) into a clear
     message too.
@@ -63,10 +63,10 @@ class GemaTechnicianSlot(models.Model):
         return super()._auto_init()
 
     @api.model
-    def _gema_hold(self, record, employee, start, stop):
+    def _hold(self, record, employee, start, stop):
         """Hold ``employee`` from ``start`` to ``stop`` (UTC) for ``record``,
         or raise a ValidationError naming the clash."""
-        self._gema_ensure_free(employee, start, stop)
+        self._ensure_free(employee, start, stop)
         values = {
             "res_model": record._name,
             "res_id": record.id,
@@ -78,7 +78,7 @@ class GemaTechnicianSlot(models.Model):
             with self.env.cr.savepoint():
                 return self.create(values)
         except psycopg2.errors.ExclusionViolation:
-            raise self._gema_race_error(employee) from None
+            raise self._race_error(employee) from None
 
     def write(self, vals):
         if not {"employee_id", "start", "stop", "active"} & set(vals):
@@ -96,18 +96,18 @@ class GemaTechnicianSlot(models.Model):
             if vals.get("active", slot.active)
         ]
         for slot, employee, start, stop in targets:
-            slot._gema_ensure_free(employee, start, stop)
+            slot._ensure_free(employee, start, stop)
         try:
             with self.env.cr.savepoint():
                 result = super().write(vals)
                 self.flush_recordset()
         except psycopg2.errors.ExclusionViolation:
             slot, employee, start, stop = targets[0]
-            raise slot._gema_race_error(employee) from None
+            raise slot._race_error(employee) from None
         return result
 
     @api.model
-    def _gema_of(self, records):
+    def _of_records(self, records):
         """Every slot, active or released, that ``records`` hold or held
         (sudo: slots are written by the booking and job logic only)."""
         return (
@@ -117,7 +117,7 @@ class GemaTechnicianSlot(models.Model):
         )
 
     @api.model
-    def _gema_overlapping(self, start, stop, employees, company):
+    def _overlapping(self, start, stop, employees, company):
         """``(id, employee id, start, stop, company id)`` of the active slots
         overlapping [``start``, ``stop``) that hold ``employees`` or a
         technician of ``company``: one query through the GiST index of the
@@ -138,7 +138,7 @@ class GemaTechnicianSlot(models.Model):
             )
         )
 
-    def _gema_ensure_free(self, employee, start, stop):
+    def _ensure_free(self, employee, start, stop):
         """Raise if another active slot of ``employee`` overlaps
         [``start``, ``stop``); ``self`` (the slot being moved) is ignored."""
         if not (start and stop and stop > start):
@@ -159,9 +159,9 @@ class GemaTechnicianSlot(models.Model):
             )
         )
         if clash:
-            raise clash._gema_clash_error()
+            raise clash._clash_error()
 
-    def _gema_race_error(self, employee):
+    def _race_error(self, employee):
         """The database refused the slot: a concurrent transaction took the
         time and committed after this one began. Odoo's transactions are
         REPEATABLE READ, so that slot stays invisible here and cannot be
@@ -174,11 +174,11 @@ class GemaTechnicianSlot(models.Model):
             )
         )
 
-    def _gema_clash_error(self):
+    def _clash_error(self):
         """The message naming this (existing) slot as the clash."""
         self.ensure_one()
         tz = self.company_id._gema_tz()
-        record = self._gema_linked_record()
+        record = self._linked_record()
         return ValidationError(
             self.env._(
                 "%(technician)s is already booked from %(start)s to %(stop)s "

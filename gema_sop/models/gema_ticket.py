@@ -437,7 +437,7 @@ class GemaTicket(models.Model):
             assign_number(self, vals)
         return super().create(vals_list)
 
-    def _gema_fields_refused(self, names):
+    def _fields_refused(self, names):
         labels = sorted(
             self._fields[name]._description_string(self.env) for name in names
         )
@@ -451,12 +451,12 @@ class GemaTicket(models.Model):
     def action_send_ticket_number(self):
         """AS-1: give the customer the ticket number and what happens next."""
         self.ensure_one()
-        return self._gema_notify("gema_sop.mail_template_ticket_number")
+        return self._notify("gema_sop.mail_template_ticket_number")
 
     def action_check_warranty(self):
         """AS-2: decide the warranty status from the purchase date and the
         warranty terms (void when a reason says so)."""
-        self._gema_check_action("check_warranty")
+        self._check_action("check_warranty")
         today = fields.Date.context_today(self)
         for ticket in self:
             reported = (ticket.create_date or fields.Datetime.now()).date()
@@ -475,7 +475,7 @@ class GemaTicket(models.Model):
                 status = "in_warranty"
             else:
                 status = "expired"
-            ticket._gema_move(
+            ticket._move(
                 "verified",
                 warranty_status=status,
                 warranty_checked_date=fields.Datetime.now(),
@@ -489,11 +489,11 @@ class GemaTicket(models.Model):
             raise UserError(
                 self.env._("Check the warranty of %(ticket)s first.", ticket=self.name)
             )
-        return self._gema_notify("gema_sop.mail_template_ticket_warranty")
+        return self._notify("gema_sop.mail_template_ticket_warranty")
 
     def action_start_analysis(self):
         """AS-3: hand the ticket to a technician for the technical analysis."""
-        self._gema_check_action("start_analysis")
+        self._check_action("start_analysis")
         missing = self.filtered(lambda t: not t.technician_id)
         if missing:
             raise UserError(
@@ -503,7 +503,7 @@ class GemaTicket(models.Model):
                 )
             )
         for ticket in self:
-            ticket._gema_move("analysis")
+            ticket._move("analysis")
             if ticket.technician_id.user_id:
                 ticket.activity_schedule(
                     "mail.mail_activity_data_todo",
@@ -517,7 +517,7 @@ class GemaTicket(models.Model):
     def action_choose_solution(self):
         """AS-3: the analysis is written and the solution chosen; the
         solution's time standard starts."""
-        self._gema_check_action("choose_solution")
+        self._check_action("choose_solution")
         for ticket in self:
             missing = []
             if not (ticket.analysis_report or "").strip():
@@ -532,12 +532,12 @@ class GemaTicket(models.Model):
                         ticket=ticket.name,
                     )
                 )
-        self._gema_move("in_progress", solution_date=fields.Datetime.now())
+        self._move("in_progress", solution_date=fields.Datetime.now())
         return True
 
     def action_resolve(self):
         """AS-3: the solution is carried out; a return goes to logistics."""
-        self._gema_check_action("resolve")
+        self._check_action("resolve")
         empty = self.filtered(lambda t: not (t.resolution_note or "").strip())
         if empty:
             raise UserError(
@@ -548,14 +548,14 @@ class GemaTicket(models.Model):
             )
         now = fields.Datetime.now()
         for ticket in self:
-            ticket._gema_move(
+            ticket._move(
                 "shipping" if ticket.return_shipping else "done", resolved_date=now
             )
         return True
 
     def action_ship(self):
         """AS-4: logistics hands the parcel to the courier."""
-        self._gema_check_state({"shipping"})
+        self._check_state({"shipping"})
         for ticket in self:
             if ticket.shipped_date:
                 raise UserError(
@@ -592,11 +592,11 @@ class GemaTicket(models.Model):
             raise UserError(
                 self.env._("%(ticket)s has not been shipped yet.", ticket=self.name)
             )
-        return self._gema_notify("gema_sop.mail_template_ticket_shipping")
+        return self._notify("gema_sop.mail_template_ticket_shipping")
 
     def action_mark_received(self):
         """AS-4: the customer received the parcel (handover)."""
-        self._gema_check_action("mark_received")
+        self._check_action("mark_received")
         unshipped = self.filtered(lambda t: not t.shipped_date)
         if unshipped:
             raise UserError(
@@ -605,13 +605,13 @@ class GemaTicket(models.Model):
                     tickets=", ".join(unshipped.mapped("name")),
                 )
             )
-        self._gema_move("done", delivered_date=fields.Datetime.now())
+        self._move("done", delivered_date=fields.Datetime.now())
         return True
 
     def action_confirm_solved(self):
         """AS-5: the customer confirmed the problem is solved; they get the
         satisfaction survey (the ticket page)."""
-        self._gema_check_state({"done"})
+        self._check_state({"done"})
         missing = self.filtered(lambda t: not t.root_cause)
         if missing:
             raise UserError(
@@ -622,17 +622,17 @@ class GemaTicket(models.Model):
             )
         self.write({"solved_confirmed_date": fields.Datetime.now()})
         if len(self) == 1:
-            return self._gema_notify("gema_sop.mail_template_ticket_survey")
+            return self._notify("gema_sop.mail_template_ticket_survey")
         return True
 
     def action_cancel(self):
-        self._gema_check_action("cancel")
-        self._gema_move("cancelled", cancelled_date=fields.Datetime.now())
+        self._check_action("cancel")
+        self._move("cancelled", cancelled_date=fields.Datetime.now())
         return True
 
     # Business methods ----------------------------------------------------------
 
-    def _gema_rate(self, rating, comment):
+    def _rate(self, rating, comment):
         """AS-5: the customer's one rating, from the token page (sudo)."""
         self.ensure_one()
         if self.rating:
@@ -654,7 +654,7 @@ class GemaTicket(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
-    def _gema_sla_owner(self):
+    def _sla_owner(self):
         """The technician owns the analysis; the CS officer the rest."""
         if self.state == "analysis" and self.technician_id.user_id:
             return self.technician_id.user_id

@@ -32,7 +32,7 @@ class GemaTicketMail(models.AbstractModel):
         for the product until the officer corrects it; its text is the
         chronology. The email itself, with its files, is then posted on the
         ticket by the gateway (``_message_post_after_hook``)."""
-        self._gema_drop_large_attachments(msg_dict)
+        self._drop_large_attachments(msg_dict)
         values = dict(custom_values or {})
         sender = email_normalize(msg_dict.get("email_from") or "")
         name, _address = parse_contact_from_email(msg_dict.get("email_from") or "")
@@ -62,11 +62,11 @@ class GemaTicketMail(models.AbstractModel):
 
     def message_update(self, msg_dict, update_vals=None):
         """AS-1: a reply (found by its mail headers) joins its ticket."""
-        self._gema_drop_large_attachments(msg_dict)
+        self._drop_large_attachments(msg_dict)
         return super().message_update(msg_dict, update_vals=update_vals)
 
     @api.model
-    def _gema_drop_large_attachments(self, msg_dict):
+    def _drop_large_attachments(self, msg_dict):
         """Files above the limit are left out of the email before it is
         posted; the email's text on the ticket names each one, so the
         officer asks the customer for it another way."""
@@ -153,14 +153,14 @@ class GemaTicketMail(models.AbstractModel):
                     [
                         ("res_model", "=", self._name),
                         ("res_id", "=", self.id),
-                        ("template_id", "=", self._gema_ticket_number_template().id),
+                        ("template_id", "=", self._ticket_number_template().id),
                         ("state", "not in", ("failed", "cancelled")),
                     ]
                 )
             )
             if not number_messages and not self.ticket_number_sent_date:
-                self._gema_send_message(self._gema_ticket_number_template(), "email")
+                self._send_message(self._ticket_number_template(), "email")
         return result
 
-    def _gema_ticket_number_template(self):
+    def _ticket_number_template(self):
         return self.env.ref("gema_sop.mail_template_ticket_number")

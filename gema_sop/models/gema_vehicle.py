@@ -74,15 +74,15 @@ class GemaVehicle(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._gema_check_values(vals, creating=True)
+            self._check_values(vals, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._gema_check_values(vals, creating=False)
+        self._check_values(vals, creating=False)
         return super().write(vals)
 
     @api.model
-    def _gema_check_values(self, vals, creating):
+    def _check_values(self, vals, creating):
         """The plate normalised and the type plain text, or one error naming
         each wrong field; an empty or blank plate is refused by name (not
         by the database's anonymous "mandatory field" error)."""
@@ -103,7 +103,7 @@ class GemaVehicle(models.Model):
             raise ValidationError("\n".join(field_error_lines(self, errors)))
 
     @api.model
-    def _gema_find_or_create(self, plate, vehicle_type, partner, company):
+    def _find_or_create(self, plate, vehicle_type, partner, company):
         """The branch's vehicle with this plate (any typing), created for
         ``partner`` when it is new; its owner is set when it had none.
 
@@ -111,7 +111,7 @@ class GemaVehicle(models.Model):
         new plate at the same moment make one vehicle, and none of them
         meets the unique constraint."""
         plate = normalize_plate(self.env, plate)
-        self.env["gema.claim"]._gema_claim(f"vehicle:{company.id}:{plate}")
+        self.env["gema.claim"]._claim(f"vehicle:{company.id}:{plate}")
         vehicle = self.with_context(active_test=False).search(
             [("license_plate", "=", plate), ("company_id", "=", company.id)], limit=1
         )

@@ -38,7 +38,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
     _description = "WhatsApp Webhook"
 
     @api.model
-    def _gema_verify_subscription(self, mode, token):
+    def _verify_subscription(self, mode, token):
         """The webhook handshake: is ``token`` a branch's verify token?"""
         if mode != "subscribe" or not token:
             return False
@@ -53,7 +53,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
         )
 
     @api.model
-    def _gema_signing_companies(self, raw_body, signature):
+    def _signing_companies(self, raw_body, signature):
         """The branches whose app secret produced ``signature`` over the body."""
         if not signature or not signature.startswith("sha256="):
             return self.env["res.company"]
@@ -75,7 +75,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
         )
 
     @api.model
-    def _gema_receive(self, payload, companies):
+    def _receive(self, payload, companies):
         """Apply a webhook ``payload`` for the signing ``companies``.
 
         Returns ``(senders, statuses)``: how many inbound senders and message
@@ -113,13 +113,13 @@ class GemaWhatsappWebhook(models.AbstractModel):
                     for status in value.get("statuses") or []
                     if status.get("status") in STATUSES and status.get("id")
                 )
-        self._gema_open_windows(inbound)
-        self._gema_file_messages(received)
-        applied = self._gema_apply_statuses(statuses)
+        self._open_windows(inbound)
+        self._file_messages(received)
+        applied = self._apply_statuses(statuses)
         return len(inbound), applied
 
     @api.model
-    def _gema_open_windows(self, inbound):
+    def _open_windows(self, inbound):
         """{E.164 number: time} -> each partner with that number gets its
         last inbound time, when it is later than the one it has."""
         if not inbound:
@@ -137,19 +137,19 @@ class GemaWhatsappWebhook(models.AbstractModel):
                 partner.gema_whatsapp_last_inbound = moment
 
     @api.model
-    def _gema_file_messages(self, received):
+    def _file_messages(self, received):
         """CS-2: each incoming message is logged, in full, on the customer's
         open conversation of the branch (or a new one)."""
         Conversation = self.env["gema.conversation"].with_context(
             mail_create_nosubscribe=True, mail_create_nolog=True
         )
         for company, phone, name, message, moment in received:
-            Conversation._gema_receive_whatsapp(
+            Conversation._receive_whatsapp(
                 company, phone, name, _text(message), moment, message.get("id")
             )
 
     @api.model
-    def _gema_apply_statuses(self, statuses):
+    def _apply_statuses(self, statuses):
         """Apply ``[(branch, status)]``, the statuses of our messages in the
         order WhatsApp sent them, each to a message of the branch whose
         number it came for; returns how many changed a message."""
@@ -183,16 +183,16 @@ class GemaWhatsappWebhook(models.AbstractModel):
             ):
                 continue
             if status["status"] == "failed":
-                applied += self._gema_apply_failure(message, status)
+                applied += self._apply_failure(message, status)
             else:
                 moment = _moment(status) or fields.Datetime.now()
-                applied += message._gema_apply_status(
+                applied += message._apply_status(
                     status["status"], moment, wamid=status["id"]
                 )
         return applied
 
     @api.model
-    def _gema_apply_failure(self, message, status):
+    def _apply_failure(self, message, status):
         """A message the API accepted and then could not deliver."""
         if message.state not in ("sending", "check", *LEFT_STATES):
             return False
@@ -207,9 +207,9 @@ class GemaWhatsappWebhook(models.AbstractModel):
             and not message.used_template_fallback
             and message.template_id.gema_whatsapp_template_name
         ):
-            message._gema_requeue_as_template()
+            message._requeue_as_template()
         else:
-            message._gema_record_failure(failure, transient=False)
+            message._record_failure(failure, transient=False)
         return True
 
 

@@ -27,5 +27,5 @@ class MailMail(models.Model):
         result = super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )
-        messages._gema_email_outcome()
+        messages._email_outcome()
         return result

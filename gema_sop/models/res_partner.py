@@ -96,7 +96,7 @@ class ResPartner(models.Model):
         new number at the same moment make one customer.
         """
         phone = normalize_phone(self.env, phone)
-        self.env["gema.claim"]._gema_claim(f"phone:{phone}")
+        self.env["gema.claim"]._claim(f"phone:{phone}")
         partner, _same_name = self._gema_customer_of_number(phone, name)
         if partner and not new:
             return partner
@@ -120,7 +120,7 @@ class ResPartner(models.Model):
         address only.
         """
         email = email_normalize(email)
-        self.env["gema.claim"]._gema_claim(f"email:{email}")
+        self.env["gema.claim"]._claim(f"email:{email}")
         partner = self.sudo().search(
             [("email_normalized", "=", email)], order="id", limit=1
         )

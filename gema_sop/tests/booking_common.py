@@ -62,7 +62,7 @@ class BookingCase(GemaSopCase):
         }
         vals.update(values)
         Booking = self.env["gema.booking"].with_user(user or self.advisor)
-        return Booking._gema_create_request(vals)
+        return Booking._create_request(vals)
 
     def _booking(self, employee=None, start=None, user=None, **values):
         """A confirmed booking of ``employee`` at ``start``."""

@@ -101,7 +101,7 @@ class BookingPageCase(GemaSopCase, HttpCase):
     ):
         """A request recorded directly: by the branch (phone), or by an
         earlier visitor of the page (website)."""
-        return self.Booking._gema_create_request(
+        return self.Booking._create_request(
             {
                 "customer_name": name,
                 "customer_phone": phone,

@@ -123,7 +123,7 @@ class GemaSopCase(TransactionCase):
         message = self.env["gema.message"].browse(action["res_id"])
         if message.user_id != self.env.user:
             message = message.with_user(message.user_id)
-        url = message._gema_open_whatsapp()
+        url = message._open_whatsapp()
         message.action_mark_sent()
         return url
 

@@ -132,10 +132,10 @@ class TestBooking(BookingCase):
     def test_bk1_website_request_must_be_free(self):
         """BK-1, BK-4: a website request for a time that was taken meanwhile
         is refused; a free one arrives unassigned with its clock running."""
-        self.env["gema.technician.slot"]._gema_hold(
+        self.env["gema.technician.slot"]._hold(
             self.branch, self.tech, wib(24, 9), wib(24, 10)
         )
-        self.env["gema.technician.slot"]._gema_hold(
+        self.env["gema.technician.slot"]._hold(
             self.branch, self.tech2, wib(24, 9), wib(24, 10)
         )
         Booking = self.env["gema.booking"].sudo()
@@ -150,10 +150,8 @@ class TestBooking(BookingCase):
             "company_id": self.branch.id,
         }
         with self.assertRaisesRegex(ValidationError, "no longer free"):
-            Booking._gema_create_request(values)
-        booking = Booking._gema_create_request(
-            dict(values, requested_start=wib(24, 10))
-        )
+            Booking._create_request(values)
+        booking = Booking._create_request(dict(values, requested_start=wib(24, 10)))
         self.assertEqual(booking.channel, "website")
         self.assertFalse(booking.user_id)
         self.assertTrue(
@@ -710,9 +708,7 @@ class TestBooking(BookingCase):
         """BK-9: a confirmed booking moved keeps one slot, at the new time."""
         booking = self._booking()
         slot = booking.slot_id
-        booking.with_user(self.advisor)._gema_reschedule(
-            self.tech, wib(25, 14), wib(25, 15)
-        )
+        booking.with_user(self.advisor)._reschedule(self.tech, wib(25, 14), wib(25, 15))
         self.assertEqual(booking.slot_id, slot)
         self.assertEqual(
             (slot.start, slot.stop, slot.active), (wib(25, 14), wib(25, 15), True)
@@ -727,7 +723,7 @@ class TestBooking(BookingCase):
         and holds the other one; the first technician is free again."""
         booking = self._booking()
         slot = booking.slot_id
-        booking.with_user(self.advisor)._gema_reschedule(
+        booking.with_user(self.advisor)._reschedule(
             self.tech2, wib(25, 14), wib(25, 15)
         )
         self.assertFalse(slot.active)

@@ -2,7 +2,7 @@
 it: the backend form, a chat handover, XML-RPC or the public page (BK-3,
 robustness).
 
-One validator (``gema.booking._gema_validate_values``) checks the BK-3
+One validator (``gema.booking._validate_values``) checks the BK-3
 data for every caller: text only, no control characters or markup, the
 field's length, a mobile number, a plate of ASCII letters and digits.
 """
@@ -152,7 +152,7 @@ class TestBookingInput(BookingCase):
         inbound = (
             self.env["gema.conversation"]
             .sudo()
-            ._gema_receive_whatsapp(
+            ._receive_whatsapp(
                 self.branch, "+62215551234", "PT Armada Medan", "Halo", None, None
             )
         )
@@ -175,7 +175,7 @@ class TestBookingInput(BookingCase):
         conversation = (
             self.env["gema.conversation"]
             .sudo()
-            ._gema_receive_whatsapp(
+            ._receive_whatsapp(
                 self.branch, "+6281299990000", "<b>Promo</b>\x00", "Halo", None, None
             )
         )

@@ -56,7 +56,7 @@ def test_bk1_double_click_at_the_same_moment_makes_one_booking(
 
     with registry.cursor() as cr:
         # The first click: its booking is inserted, not committed yet.
-        first = superuser_env(cr)["gema.booking"]._gema_create_request(
+        first = superuser_env(cr)["gema.booking"]._create_request(
             {
                 **{name: form[name] for name in ("customer_name", "vehicle_type")},
                 "customer_phone": form["customer_phone"],

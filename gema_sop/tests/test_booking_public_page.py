@@ -91,7 +91,7 @@ class TestBookingPublicPage(BookingPageCase):
         """BK-4, G-5: a time the technician is held is not offered, and
         nothing of the customer holding it appears on the page."""
         other = self._request("0813-1111-2222", name="Rahmat Hidayat", plate="BK 9 ZZ")
-        self.env["gema.technician.slot"]._gema_hold(
+        self.env["gema.technician.slot"]._hold(
             other, self.technician, self._utc("09:00"), self._utc("10:00")
         )
         page, form = self._open_form()
@@ -206,7 +206,7 @@ class TestBookingPublicPage(BookingPageCase):
         _page, form = self._open_form()
         self.assertIn("08:00", form["times"])
         other = self._request("0813-1111-2222")
-        self.env["gema.technician.slot"]._gema_hold(
+        self.env["gema.technician.slot"]._hold(
             other, self.technician, self._utc("08:00"), self._utc("09:00")
         )
         response = self._submit(self._details(form, time="08:00"))

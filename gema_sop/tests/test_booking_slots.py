@@ -12,7 +12,7 @@ TUESDAY = date(2026, 11, 24)
 @tagged("post_install", "-at_install")
 class TestBookingSlots(BookingCase):
     def _free(self, day=TUESDAY, employees=None, service=None):
-        return self.env["gema.planner"]._gema_free_slots(
+        return self.env["gema.planner"]._free_slots(
             self.branch, service or self.service, day, employees=employees
         )
 
@@ -25,7 +25,7 @@ class TestBookingSlots(BookingCase):
 
     def _hold(self, employee, start, stop):
         """Another booking's slot (any record holds a technician)."""
-        return self.env["gema.technician.slot"]._gema_hold(
+        return self.env["gema.technician.slot"]._hold(
             self.branch, employee, start, stop
         )
 
@@ -173,7 +173,7 @@ class TestBookingSlots(BookingCase):
         times come before and after it, nearest first, one per time."""
         self._hold(self.tech, wib(24, 9), wib(24, 12))
         self._hold(self.tech2, wib(24, 9), wib(24, 12))
-        nearest = self.env["gema.planner"]._gema_nearest_slots(
+        nearest = self.env["gema.planner"]._nearest_slots(
             self.branch, self.service, wib(24, 10), limit=4
         )
         self.assertEqual(
@@ -186,13 +186,13 @@ class TestBookingSlots(BookingCase):
         around it: for 16:00, the next morning before the day before."""
         self._hold(self.tech, wib(25, 8), wib(25, 17))
         self._hold(self.tech2, wib(25, 8), wib(25, 17))
-        nearest = self.env["gema.planner"]._gema_nearest_slots(
+        nearest = self.env["gema.planner"]._nearest_slots(
             self.branch, self.service, wib(25, 16), limit=3
         )
         self.assertEqual(
             [s["start"] for s in nearest], [wib(26, 8), wib(26, 8, 30), wib(26, 9)]
         )
-        nearest = self.env["gema.planner"]._gema_nearest_slots(
+        nearest = self.env["gema.planner"]._nearest_slots(
             self.branch, self.service, wib(25, 9), limit=1
         )
         self.assertEqual([s["start"] for s in nearest], [wib(24, 16)])

@@ -102,7 +102,7 @@ class TestContactPrivacy(ServiceJobCase, HttpCase):
         for record in (cls.job, cls.ticket, cls.booking):
             cls._talk_with_the_customer(record)
         # The H-1 reminder activity carries a WhatsApp link with the number.
-        cls.booking.with_user(cls.advisor)._gema_plan_reminder_activity()
+        cls.booking.with_user(cls.advisor)._plan_reminder_activity()
 
     @classmethod
     def _return_to_ship(cls):

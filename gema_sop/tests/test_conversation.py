@@ -61,10 +61,8 @@ class TestConversation(GemaSopCase):
 
     def _answer(self, conversation, template="mail_template_conversation_greeting"):
         """Answer by WhatsApp link: prepared, opened and marked sent."""
-        message = conversation._gema_send_message(
-            f"gema_sop.{template}", "whatsapp_link"
-        )
-        self.follow_whatsapp_link(message._gema_link_dialog())
+        message = conversation._send_message(f"gema_sop.{template}", "whatsapp_link")
+        self.follow_whatsapp_link(message._link_dialog())
         return message
 
     def _ready_to_close(self, conversation):
@@ -255,12 +253,10 @@ class TestConversation(GemaSopCase):
         self.env.registry.clear_cache()
         with self.assertQueryCount(1):
             for text in texts:
-                self.assertEqual(
-                    Keyword._gema_propose("priority", text, self.branch), "2"
-                )
+                self.assertEqual(Keyword._propose("priority", text, self.branch), "2")
         with self.assertQueryCount(0):
             for text in texts:
-                Keyword._gema_propose("request_type", text, self.branch)
+                Keyword._propose("request_type", text, self.branch)
 
     # CS-4: first response ----------------------------------------------------
 
@@ -332,7 +328,7 @@ class TestConversation(GemaSopCase):
         with freeze_time(wib(23, 9)):
             conversation = self._open()
         with freeze_time(wib(23, 9, 2)):
-            conversation._gema_log_inbound("Halo? Ada orang?")
+            conversation._log_inbound("Halo? Ada orang?")
         line = self._line(conversation, CS4)
         self.assertEqual(line.state, "running")
         self.assertEqual(conversation.state, "new")
@@ -518,7 +514,7 @@ class TestConversation(GemaSopCase):
     def _closed(self, months_ago):
         conversation = self._open(summary="Berapa harga servis AC?")
         self._answer(conversation)
-        conversation._gema_log_inbound("Terima kasih infonya")
+        conversation._log_inbound("Terima kasih infonya")
         self._ready_to_close(conversation)
         self.follow_whatsapp_link(conversation.action_send_closing())
         conversation.outcome = "information_given"
@@ -526,7 +522,7 @@ class TestConversation(GemaSopCase):
         conversation.sudo().closed_date = datetime.now() - relativedelta(
             months=months_ago
         )
-        conversation.sudo()._gema_rate(4, "Cepat dan jelas")
+        conversation.sudo()._rate(4, "Cepat dan jelas")
         return conversation
 
     def test_cs7_retention_removes_the_content_and_keeps_the_statistics(self):
@@ -576,19 +572,19 @@ class TestConversation(GemaSopCase):
         message; anything else is refused."""
         conversation = self._open().sudo()
         with self.assertRaisesRegex(UserError, "once it is closed"):
-            conversation._gema_rate(5, "")
+            conversation._rate(5, "")
         self._answer(conversation)
         self._ready_to_close(conversation)
         self.follow_whatsapp_link(conversation.action_send_closing())
         for bad in (0, 6, -1):
             with self.assertRaisesRegex(UserError, "from 1 to 5"):
-                conversation._gema_rate(bad, "")
-        conversation._gema_rate(5, "  Ramah sekali  ")
+                conversation._rate(bad, "")
+        conversation._rate(5, "  Ramah sekali  ")
         self.assertEqual(
             (conversation.rating, conversation.rating_comment), (5, "Ramah sekali")
         )
         with self.assertRaisesRegex(UserError, "already been rated"):
-            conversation._gema_rate(1, "")
+            conversation._rate(1, "")
         self.assertEqual(conversation.rating, 5)
 
     def test_cs8_analysis_averages_answered_and_rated_conversations_only(self):
@@ -608,7 +604,7 @@ class TestConversation(GemaSopCase):
         for conversation, rating in ((first, 5), (second, 3)):
             self._ready_to_close(conversation)
             self.follow_whatsapp_link(conversation.action_send_closing())
-            conversation.sudo()._gema_rate(rating, "")
+            conversation.sudo()._rate(rating, "")
         Report = self.env["gema.conversation.report"].with_user(self.supervisor)
         [(user, _week, result, minutes, rating, count, rated)] = Report._read_group(
             [("company_id", "=", self.branch.id)],

@@ -194,7 +194,7 @@ class TestCustomerLink(BookingCase):
         booking = (
             self.env["gema.booking"]
             .sudo()
-            ._gema_create_request(
+            ._create_request(
                 {
                     "customer_name": "Yusuf Harahap",
                     "customer_phone": "0812-7000-1111",

@@ -391,7 +391,7 @@ class TestCustomerDecisionsInTheBackend(CustomerRoutesCase):
                     "Hanya pelanggan yang dapat memberikan keputusan",
                     self.users[role],
                     lambda env: line.with_env(env).write({"approval_method": "portal"}),
-                    lambda env: line.with_env(env)._gema_record_decision(
+                    lambda env: line.with_env(env)._record_decision(
                         "approved", "portal"
                     ),
                 )

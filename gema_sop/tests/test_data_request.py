@@ -63,12 +63,10 @@ class TestDataRequest(ServiceJobCase):
             "company_id": self.branch.id,
         }
         Booking = self.env["gema.booking"].with_user(self.advisor)
-        booking = Booking._gema_create_request(
-            dict(values, customer_phone="0812-3456-7890")
-        )
+        booking = Booking._create_request(dict(values, customer_phone="0812-3456-7890"))
         booking.message_post(body="Budi minta dijadwalkan ulang.")
         booking.action_cancel()
-        others = Booking._gema_create_request(
+        others = Booking._create_request(
             dict(values, customer_name="Sari Lubis", customer_phone="0812-9999-8888")
         )
         cs = self.users["cs"]
@@ -207,7 +205,7 @@ class TestDataRequest(ServiceJobCase):
         """G-5, robustness: an erasure with a record still in use is refused
         in both languages, and nothing was erased (all or nothing)."""
         Booking = self.env["gema.booking"].with_user(self.advisor)
-        done = Booking._gema_create_request(
+        done = Booking._create_request(
             {
                 "customer_name": "Sari Lubis",
                 "customer_phone": "0812-9999-8888",

@@ -85,7 +85,7 @@ class TestFollowup(ServiceJobCase):
         self.assertEqual(line.deadline, wib(1, 17, month=12))
         self.assertEqual(followup.gema_sla_deadline, wib(1, 17, month=12))
         # One follow-up per job, whatever calls it again.
-        self.assertFalse(self.env["gema.followup"]._gema_create_for_jobs(job))
+        self.assertFalse(self.env["gema.followup"]._create_for_jobs(job))
         with (
             mute_logger("odoo.sql_db"),
             self.assertRaises(IntegrityError),

@@ -153,7 +153,7 @@ def _report_statuses(registry, fake, message_ids):
         env = _env(cr)
         branch = env["gema.message"].browse(message_ids[0]).company_id
         for _twice in range(2):
-            env["gema.whatsapp.webhook"]._gema_receive(payload, branch)
+            env["gema.whatsapp.webhook"]._receive(payload, branch)
     return _outcome(registry, message_ids)
 
 

@@ -80,7 +80,7 @@ class TestMessaging(GemaMessagingCase):
             UserError, "Open WhatsApp with the link first", "Buka WhatsApp"
         ) as run:
             run(mark_sent_unopened)
-        url = mine._gema_open_whatsapp()
+        url = mine._open_whatsapp()
         self.assertEqual(
             url, "https://wa.me/6281234567890?text=" + quote(self.text, safe="")
         )
@@ -111,7 +111,7 @@ class TestMessaging(GemaMessagingCase):
         self.assertFalse(self.server.received)
         # Once sent, the link neither opens nor logs again.
         with self.assertRaisesRegex(UserError, "not waiting to be sent"):
-            mine._gema_open_whatsapp()
+            mine._open_whatsapp()
         with self.assertRaisesRegex(UserError, "can be marked as sent"):
             mine.action_mark_sent()
         self.assertEqual(len(self._customer_posts()), 1)
@@ -125,7 +125,7 @@ class TestMessaging(GemaMessagingCase):
         message = self._log()
         self.assertEqual(len(message), 1)
         self.assertEqual(message.body, "Halo Pak Budi")
-        message.with_user(self.sender)._gema_open_whatsapp()
+        message.with_user(self.sender)._open_whatsapp()
         self.assertEqual(
             message.with_user(self.sender).action_cancel(),
             {"type": "ir.actions.act_window_close"},
@@ -133,7 +133,7 @@ class TestMessaging(GemaMessagingCase):
         self.assertEqual(message.state, "cancelled")
         self.assertFalse(self._customer_posts())
         with self.assertRaisesRegex(UserError, "not waiting to be sent"):
-            message.with_user(self.sender)._gema_open_whatsapp()
+            message.with_user(self.sender)._open_whatsapp()
         # Asked again later: a new link, the cancelled one stays as it was.
         self.assertNotEqual(self._composer().action_send()["res_id"], message.id)
 
@@ -170,7 +170,7 @@ class TestMessaging(GemaMessagingCase):
         )
         users = [self.users["technician"], self.users["logistics"], portal, stranger]
         calls = [
-            (link, "_gema_open_whatsapp"),
+            (link, "_open_whatsapp"),
             (link, "action_mark_sent"),
             (link, "action_cancel"),
             (queued, "action_mark_sent"),
@@ -188,7 +188,7 @@ class TestMessaging(GemaMessagingCase):
         queued.with_user(self.users["cs"]).action_retry()
         self.assertEqual(queued.state, "queued")
         advisor = link.with_user(self.users["advisor"])
-        advisor._gema_open_whatsapp()
+        advisor._open_whatsapp()
         advisor.action_mark_sent()
         self.assertEqual(link.state, "sent")
 
@@ -239,7 +239,7 @@ class TestMessaging(GemaMessagingCase):
         self.assertEqual(composer.company_id, self.branch)
         self.assertTrue(composer.gateway_enabled)
         self.assertFalse(composer.partner_id)
-        self.assertFalse(mixin._gema_customer_partner(self.document))
+        self.assertFalse(mixin._customer_partner(self.document))
 
     def test_personalised_text_is_sent(self):
         """CS-4: the template text can still be personalised."""
@@ -735,7 +735,7 @@ class TestMessaging(GemaMessagingCase):
         template, due day) is queued once, whoever asks; the database
         refuses a second live one; a failed one leaves room for another."""
         Message = self.env["gema.message"]
-        key = Message._gema_once_key(self.document, self.template, date(2026, 12, 3))
+        key = Message._once_key(self.document, self.template, date(2026, 12, 3))
         self.assertEqual(
             key, f"gema.sop.document,{self.document.id},{self.template.id},2026-12-03"
         )
@@ -767,7 +767,7 @@ class TestMessaging(GemaMessagingCase):
 
     def test_send_from_code(self):
         """Scheduled actions send with ``_gema_send`` (the mixin's
-        ``_gema_send_message`` calls it for the record's customer)."""
+        ``_send_message`` calls it for the record's customer)."""
         message = self.env["gema.message"]._gema_send(
             self.document, self.template, "whatsapp_api", partner=self.customer
         )
@@ -821,7 +821,7 @@ class TestMessaging(GemaMessagingCase):
             documents[0], self.template, "whatsapp_link", partner=self.customer
         )
         self.assertEqual(line(documents[0]).state, "running", "not sent yet")
-        self.follow_whatsapp_link(link._gema_link_dialog())
+        self.follow_whatsapp_link(link._link_dialog())
         self.assertEqual(line(documents[0]).state, "done")
 
         self.env["gema.message"]._gema_send(

@@ -70,7 +70,7 @@ class TestRetention(BookingCase):
             ticket.action_choose_solution()
             ticket.resolution_note = "Cara pengisian aki dijelaskan."
             ticket.action_resolve()
-            ticket.sudo()._gema_rate(4, "Rudi puas, terima kasih.")
+            ticket.sudo()._rate(4, "Rudi puas, terima kasih.")
         return ticket
 
     def test_g5_old_bookings_that_never_became_jobs_lose_their_content(self):

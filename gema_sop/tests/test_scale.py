@@ -77,7 +77,7 @@ class TestScalePlans(GemaSopCase):
         backlog, whose cost would grow with every batch."""
         now = self._sla_lines(due=4000, later=1000, closed=5000)
         Status = self.env["gema.sla.status"]
-        due = Status._gema_due_query(now, 200)
+        due = Status._due_query(now, 200)
         self.assertReadsIndexInOrder(
             SQL("%s FOR UPDATE SKIP LOCKED", due), "gema_sla_status_due_idx"
         )
@@ -154,7 +154,7 @@ class TestScalePlans(GemaSopCase):
         Booking = self.env["gema.booking"]
         for grace in (30, 45):
             self.branch.gema_booking_no_show_grace = grace
-            for query in Booking._gema_no_show_queries(now):
+            for query in Booking._no_show_queries(now):
                 with self.subTest(grace=grace, query=query.code):
                     self.assertReadsIndexInOrder(
                         SQL("%s LIMIT 200 FOR UPDATE SKIP LOCKED", query),

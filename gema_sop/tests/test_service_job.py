@@ -225,8 +225,8 @@ class TestServiceJob(ServiceJobCase):
         self.assertIn("Mohon setujui atau tolak", body)
         self.assertIn(f"{job.access_url}?access_token={job.access_token}", body)
         with freeze_time(MONDAY_0900_WIB + timedelta(hours=1)):
-            discs.sudo()._gema_record_decision("approved", "portal", note="OK")
-            fluid.sudo()._gema_record_decision("refused", "portal")
+            discs.sudo()._record_decision("approved", "portal", note="OK")
+            fluid.sudo()._record_decision("refused", "portal")
         self.assertEqual(
             (
                 discs.approval_state,
@@ -255,7 +255,7 @@ class TestServiceJob(ServiceJobCase):
             run(
                 lambda env: discs.with_env(env)
                 .sudo()
-                ._gema_record_decision("refused", "portal")
+                ._record_decision("refused", "portal")
             )
 
     def test_st2_expired_link_and_closed_job_are_refused(self):
@@ -272,14 +272,14 @@ class TestServiceJob(ServiceJobCase):
                 run(
                     lambda env: line.with_env(env)
                     .sudo()
-                    ._gema_record_decision("approved", "portal")
+                    ._record_decision("approved", "portal")
                 )
             job.action_request_approval()
-            line.sudo()._gema_record_decision("approved", "portal")
+            line.sudo()._record_decision("approved", "portal")
         self.assertEqual(line.approval_state, "approved")
         job.action_cancel()
         with self.assertRaisesRegex(UserError, "is closed"):
-            job.line_ids[1].sudo()._gema_record_decision("approved", "portal")
+            job.line_ids[1].sudo()._record_decision("approved", "portal")
 
     def test_st2_st8_advisor_records_a_phone_approval_with_evidence(self):
         """ST-2 / ST-8: a decision given by phone is recorded by the service
@@ -288,7 +288,7 @@ class TestServiceJob(ServiceJobCase):
         job.action_request_approval()
         line = job.line_ids[0]
         with self.assertRaisesRegex(UserError, "Attach the evidence"):
-            line._gema_record_decision("approved", "phone")
+            line._record_decision("approved", "phone")
         evidence = self.env["ir.attachment"].create(
             {"name": "call-note.png", "datas": PNG}
         )
@@ -316,8 +316,8 @@ class TestServiceJob(ServiceJobCase):
             UserError, "has not decided on all the extra work", "belum"
         ) as run:
             run(lambda env: technician_job.with_env(env).action_start())
-        discs.sudo()._gema_record_decision("approved", "portal")
-        fluid.sudo()._gema_record_decision("refused", "portal")
+        discs.sudo()._record_decision("approved", "portal")
+        fluid.sudo()._record_decision("refused", "portal")
         technician_job.action_start()
         self.assertEqual(job.state, "in_progress")
         with self.assertRaisesRegex(UserError, "has not approved this extra work"):
@@ -333,8 +333,8 @@ class TestServiceJob(ServiceJobCase):
         passed, nor the job finished with approved work left."""
         job = self._with_extra_work()
         job.action_request_approval()
-        job.line_ids[0].sudo()._gema_record_decision("approved", "portal")
-        job.line_ids[1].sudo()._gema_record_decision("refused", "portal")
+        job.line_ids[0].sudo()._record_decision("approved", "portal")
+        job.line_ids[1].sudo()._record_decision("refused", "portal")
         tech = self._as("technician", job)
         tech.action_start()
         wizard = Form(
@@ -347,7 +347,7 @@ class TestServiceJob(ServiceJobCase):
         self.assertTrue(job.paused)
         self.assertEqual(job.pause_reason, "Waiting for the brake discs")
         with self.assertRaises(UserError):
-            tech._gema_pause("  ")
+            tech._pause("  ")
         tech.action_start()
         self.assertFalse(job.paused)
         with self.assertRaisesRegex(UserError, "finish the approved extra work first"):
@@ -435,10 +435,10 @@ class TestServiceJob(ServiceJobCase):
         with freeze_time(MONDAY_0900_WIB + timedelta(minutes=30)):
             # ST-8: the new estimate needs the technician's confirmation too.
             with self.assertRaisesRegex(UserError, "confirm the new planned end"):
-                job._gema_record_delay("Parts", new_estimate, "Sorry", "other", "")
+                job._record_delay("Parts", new_estimate, "Sorry", "other", "")
             self._as("technician", job).action_confirm_estimate()
             with self.assertRaisesRegex(UserError, "cannot be earlier"):
-                job._gema_record_delay("Parts", promise, "Sorry", "other", "")
+                job._record_delay("Parts", promise, "Sorry", "other", "")
             wizard = Form(
                 self.env["gema.service.job.delay.wizard"]
                 .with_user(self.advisor)

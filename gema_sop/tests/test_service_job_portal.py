@@ -74,7 +74,7 @@ class ServiceJobPortalCase(GemaSopCase, HttpCase):
 
     @classmethod
     def _make_job(cls, partner, plate, works):
-        vehicle = cls.env["gema.vehicle"]._gema_find_or_create(
+        vehicle = cls.env["gema.vehicle"]._find_or_create(
             plate, "Toyota Avanza", partner, cls.branch
         )
         promised = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
@@ -179,8 +179,8 @@ class TestServiceJobPortal(ServiceJobPortalCase):
     def test_st4_ready_job_shows_completion_message(self):
         """ST-4: when the vehicle is ready the page says so, with where to
         collect it; no decision forms remain on a finished job."""
-        self.line_brakes._gema_record_decision("approved", "portal")
-        self.line_flush._gema_record_decision("refused", "portal")
+        self.line_brakes._record_decision("approved", "portal")
+        self.line_flush._record_decision("refused", "portal")
         job = self.job_a.with_context(gema_channel="whatsapp_link")
         job.action_start()
         self.line_brakes.action_start_work()

@@ -95,9 +95,7 @@ class TestStateMachine(ServiceJobCase):
         the ones the model takes by itself (a conversation is answered by
         its first message)."""
         Model = self.env[model]
-        return {
-            step for step in Model._gema_steps() if hasattr(Model, f"action_{step}")
-        }
+        return {step for step in Model._steps() if hasattr(Model, f"action_{step}")}
 
     def _view_buttons(self, model):
         """(view, step, invisible) of every button of the model's forms and
@@ -134,13 +132,13 @@ class TestStateMachine(ServiceJobCase):
             states = [key for key, _label in Model._fields["state"].selection]
             self.assertEqual(set(table), set(states), model)
             for state in states:
-                self.assertLessEqual(Model._gema_targets(state), set(states))
-            for step in Model._gema_steps():
+                self.assertLessEqual(Model._targets(state), set(states))
+            for step in Model._steps():
                 # A step leads to the same state(s) from wherever it is taken.
                 self.assertEqual(
                     len(
                         {
-                            frozenset(Model._gema_targets(state, step))
+                            frozenset(Model._targets(state, step))
                             for state in states
                             if step in table[state]
                         }
@@ -215,9 +213,9 @@ class TestStateMachine(ServiceJobCase):
                         record.write(NARROWED.get((model, state), {}))
                         allowed = step in table[state]
                         refusals = {
-                            record._gema_transition_refused(target)
-                            for target in record._gema_targets(state)
-                            | {record._gema_step_target(step)}
+                            record._transition_refused(target)
+                            for target in record._targets(state)
+                            | {record._step_target(step)}
                         }
                         try:
                             getattr(record, f"action_{step}")()

@@ -34,7 +34,7 @@ class TestTechnicianSlot(GemaSopCase):
         cls.stop = datetime(2026, 12, 7, 3, 0)
 
     def _hold(self, start, stop, technician=None, holder=None):
-        return self.Slot._gema_hold(
+        return self.Slot._hold(
             holder or self.other_holder, technician or self.technician, start, stop
         )
 
@@ -48,7 +48,7 @@ class TestTechnicianSlot(GemaSopCase):
             "Employee technician sudah dipesan dari",
         ) as run:
             run(
-                lambda env: env["gema.technician.slot"]._gema_hold(
+                lambda env: env["gema.technician.slot"]._hold(
                     self.other_holder,
                     self.technician,
                     datetime(2026, 12, 7, 2, 30),
@@ -120,7 +120,7 @@ class TestTechnicianSlot(GemaSopCase):
             "harus berakhir setelah dimulai",
         ) as run:
             run(
-                lambda env: env["gema.technician.slot"]._gema_hold(
+                lambda env: env["gema.technician.slot"]._hold(
                     self.holder, self.technician, self.stop, self.start
                 )
             )

@@ -58,7 +58,7 @@ def test_bk4_two_transactions_cannot_double_book(concurrency_db):
     def clerk_a():
         with registry.cursor() as cr:
             env = _env(cr)
-            env["gema.technician.slot"]._gema_hold(
+            env["gema.technician.slot"]._hold(
                 env["res.partner"].browse(ids[1]),
                 env["hr.employee"].browse(ids[0]),
                 START,
@@ -77,7 +77,7 @@ def test_bk4_two_transactions_cannot_double_book(concurrency_db):
                 results["pid"] = cr.fetchone()[0]
                 b_started.set()
                 env = _env(cr)
-                env["gema.technician.slot"]._gema_hold(
+                env["gema.technician.slot"]._hold(
                     env["res.partner"].browse(ids[2]),
                     env["hr.employee"].browse(ids[0]),
                     datetime(2026, 12, 8, 2, 30),

@@ -299,7 +299,7 @@ class TestTicket(GemaSopCase):
         customer rates once, 1 to 5, only when solved."""
         ticket = self._analysed(self._ticket(), "education")
         with self.assertRaises(UserError):
-            ticket.sudo()._gema_rate(5, "")
+            ticket.sudo()._rate(5, "")
         ticket.resolution_note = "Cara pengisian aki dijelaskan."
         ticket.action_resolve()
         line = self._line(ticket, "as5_solved_confirmed")
@@ -310,13 +310,13 @@ class TestTicket(GemaSopCase):
         ticket.with_context(gema_channel="whatsapp_link").action_confirm_solved()
         self.assertEqual(line.state, "done")
         with self.assertRaises(UserError):
-            ticket.sudo()._gema_rate(7, "")
-        ticket.sudo()._gema_rate(4, "  Penjelasannya jelas.  ")
+            ticket.sudo()._rate(7, "")
+        ticket.sudo()._rate(4, "  Penjelasannya jelas.  ")
         self.assertEqual(
             (ticket.rating, ticket.rating_comment), ("4", "Penjelasannya jelas.")
         )
         with self.assertRaises(UserError):
-            ticket.sudo()._gema_rate(1, "")
+            ticket.sudo()._rate(1, "")
         self.assertEqual(ticket.rating, "4")
 
     def test_cancel_stops_every_standard(self):

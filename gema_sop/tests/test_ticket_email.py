@@ -220,7 +220,7 @@ class TestTicketEmail(GemaSopCase):
                 "chronology": "Klakson tidak bunyi sejak kemarin.",
             }
         )
-        message = ticket.with_context(mail_notify_force_send=False)._gema_send_message(
+        message = ticket.with_context(mail_notify_force_send=False)._send_message(
             "gema_sop.mail_template_ticket_number", "email"
         )
         self.assertEqual(message.state, "queued")

@@ -27,7 +27,7 @@ class TestVehicle(GemaSopCase):
         self.assertEqual(vehicle.license_plate, "B 12 XY")
         for typed in ("B12XY", " b 12 xy ", "B.12.XY"):
             self.assertEqual(
-                self.Vehicle._gema_find_or_create(
+                self.Vehicle._find_or_create(
                     typed, "Honda Jazz", self.customer, self.branch
                 ),
                 vehicle,
@@ -49,12 +49,12 @@ class TestVehicle(GemaSopCase):
                 self.Vehicle.create({"license_plate": wrong, "vehicle_type": "X"})
 
     def test_bk3_find_or_create_sets_owner_once(self):
-        vehicle = self.Vehicle._gema_find_or_create(
+        vehicle = self.Vehicle._find_or_create(
             "BK 77 ZZ", "Suzuki Ertiga", self.customer, self.branch
         )
         self.assertEqual(vehicle.partner_id, self.customer)
         other = self.env["res.partner"].create({"name": "Other"})
-        again = self.Vehicle._gema_find_or_create(
+        again = self.Vehicle._find_or_create(
             "bk77zz", "Suzuki Ertiga", other, self.branch
         )
         self.assertEqual(again, vehicle)

@@ -42,7 +42,7 @@ class GemaBookingSlotWizard(models.TransientModel):
     )
 
     @api.model
-    def _gema_open(self, booking):
+    def _open(self, booking):
         """Create the wizard for ``booking`` with its proposals and open it."""
         if not booking.service_type_id:
             raise UserError(
@@ -61,10 +61,10 @@ class GemaBookingSlotWizard(models.TransientModel):
                 "day": max(day, today),
             }
         )
-        wizard._gema_fill(requested)
-        return wizard._gema_action()
+        wizard._fill(requested)
+        return wizard._action()
 
-    def _gema_action(self):
+    def _action(self):
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Free Slots"),
@@ -74,14 +74,14 @@ class GemaBookingSlotWizard(models.TransientModel):
             "target": "new",
         }
 
-    def _gema_fill(self, requested=None):
+    def _fill(self, requested=None):
         """The day's free slots; when the requested time is taken, the
         nearest alternatives come first (BK-7)."""
         self.ensure_one()
         planner = self.env["gema.planner"]
         company = self.booking_id.company_id
         employees = self.employee_id or None
-        slots = planner._gema_free_slots(
+        slots = planner._free_slots(
             company, self.service_type_id, self.day, employees=employees
         )
         lines = []
@@ -92,9 +92,7 @@ class GemaBookingSlotWizard(models.TransientModel):
             requested and any(s["start"] == requested for s in slots)
         )
         if requested and not self.requested_free:
-            nearest = planner._gema_nearest_slots(
-                company, self.service_type_id, requested
-            )
+            nearest = planner._nearest_slots(company, self.service_type_id, requested)
             lines += [dict(s, nearest=True) for s in nearest]
         seen = {(s["employee_id"], s["start"]) for s in lines}
         lines += [s for s in slots if (s["employee_id"], s["start"]) not in seen]
@@ -115,8 +113,8 @@ class GemaBookingSlotWizard(models.TransientModel):
     def action_search(self):
         """Search again (another day, service or technician)."""
         self.ensure_one()
-        self._gema_fill(self.booking_id.requested_start)
-        return self._gema_action()
+        self._fill(self.booking_id.requested_start)
+        return self._action()
 
 
 class GemaBookingSlotWizardLine(models.TransientModel):
@@ -141,7 +139,7 @@ class GemaBookingSlotWizardLine(models.TransientModel):
         booking = self.wizard_id.booking_id
         if booking.state in ("confirmed", "no_show"):
             booking.service_type_id = self.wizard_id.service_type_id
-            result = booking._gema_reschedule(self.employee_id, self.start, self.stop)
+            result = booking._reschedule(self.employee_id, self.start, self.stop)
         else:
             booking.write(
                 {

@@ -37,7 +37,7 @@ class GemaConversationLogWizard(models.TransientModel):
         if not self.body.strip():
             raise UserError(self.env._("Write what the customer wrote."))
         conversation = self.conversation_id
-        conversation._gema_log_inbound(self.body.strip(), moment=self.date)
+        conversation._log_inbound(self.body.strip(), moment=self.date)
         if not conversation.summary:
             conversation.summary = self.body.strip()
         return {"type": "ir.actions.act_window_close"}

@@ -65,7 +65,7 @@ class GemaMessageComposer(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_company_id(self):
         for composer in self:
-            record = composer._gema_linked_record()
+            record = composer._linked_record()
             company = _record_company(record) if record else self.env.company
             composer.company_id = company
             composer.gateway_enabled = company.gema_whatsapp_gateway_enabled
@@ -73,9 +73,9 @@ class GemaMessageComposer(models.TransientModel):
     @api.depends("res_model", "res_id")
     def _compute_partner_id(self):
         for composer in self:
-            record = composer._gema_linked_record()
+            record = composer._linked_record()
             composer.partner_id = (
-                customer_of(record, "_gema_customer_partner") if record else False
+                customer_of(record, "_customer_partner") if record else False
             )
 
     @api.depends("partner_id")
@@ -112,7 +112,7 @@ class GemaMessageComposer(models.TransientModel):
         """Send (email), queue (gateway), or prepare the WhatsApp link and
         open its dialog."""
         self.ensure_one()
-        record = self._gema_linked_record()
+        record = self._linked_record()
         if not record or not record.exists():
             raise UserError(self.env._("The record of this message no longer exists."))
         message = self.env["gema.message"]._gema_send(
@@ -124,5 +124,5 @@ class GemaMessageComposer(models.TransientModel):
             phone=self.phone,
         )
         if self.channel == "whatsapp_link":
-            return message._gema_link_dialog()
+            return message._link_dialog()
         return {"type": "ir.actions.act_window_close"}

@@ -70,7 +70,7 @@ class GemaServiceJobDelayWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        return self.job_id.with_context(gema_channel=self.channel)._gema_record_delay(
+        return self.job_id.with_context(gema_channel=self.channel)._record_delay(
             self.reason,
             self.new_estimate,
             self.apology,

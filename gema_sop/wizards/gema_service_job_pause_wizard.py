@@ -12,5 +12,5 @@ class GemaServiceJobPauseWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.job_id._gema_pause(self.reason)
+        self.job_id._pause(self.reason)
         return {"type": "ir.actions.act_window_close"}
