@@ -8,68 +8,70 @@
  * backend.
  */
 import { registry } from "@web/core/registry";
+import { patiently } from "@gema_sop/../tests/tours/gema_tour_steps";
 
 registry.category("web_tour.tours").add("gema_booking_public_tour", {
-    steps: () => [
-        {
-            content: "Choose the branch",
-            trigger: "select[name=company_id]",
-            run: "selectByLabel Test Branch Medan",
-        },
-        {
-            content: "Choose the service",
-            trigger: "select[name=service_type_id]",
-            run: "selectByLabel Tour Oil Change",
-        },
-        {
-            content: "Show the free times of the chosen day",
-            trigger: "button.o_gema_show_times",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "Pick the first free time",
-            trigger: ".o_gema_booking_times label.o_gema_time:first",
-            run: "click",
-        },
-        {
-            content: "Name",
-            trigger: "input[name=customer_name]",
-            run: "edit Budi Santoso",
-        },
-        {
-            content: "WhatsApp number",
-            trigger: "input[name=customer_phone]",
-            run: "edit 0812-3456-7890",
-        },
-        {
-            content: "Licence plate, typed carelessly",
-            trigger: "input[name=license_plate]",
-            run: "edit bk1234abc",
-        },
-        {
-            content: "Vehicle type",
-            trigger: "input[name=vehicle_type]",
-            run: "edit Toyota Avanza",
-        },
-        {
-            content: "Complaint",
-            trigger: "textarea[name=complaint]",
-            run: "edit Rem berbunyi",
-        },
-        {
-            content: "Send the request",
-            trigger: "button.o_gema_send_booking",
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The result page gives the booking number",
-            trigger: ".o_gema_booking_received .o_gema_booking_number:contains(BK/)",
-        },
-        {
-            content: "and says the branch will confirm",
-            trigger: ".o_gema_booking_will_confirm",
-        },
-    ],
+    steps: () =>
+        patiently([
+            {
+                content: "Choose the branch",
+                trigger: "select[name=company_id]",
+                run: "selectByLabel Test Branch Medan",
+            },
+            {
+                content: "Choose the service",
+                trigger: "select[name=service_type_id]",
+                run: "selectByLabel Tour Oil Change",
+            },
+            {
+                content: "Show the free times of the chosen day",
+                trigger: "button.o_gema_show_times",
+                run: "click",
+                expectUnloadPage: true,
+            },
+            {
+                content: "Pick the first free time",
+                trigger: ".o_gema_booking_times label.o_gema_time:first",
+                run: "click",
+            },
+            {
+                content: "Name",
+                trigger: "input[name=customer_name]",
+                run: "edit Budi Santoso",
+            },
+            {
+                content: "WhatsApp number",
+                trigger: "input[name=customer_phone]",
+                run: "edit 0812-3456-7890",
+            },
+            {
+                content: "Licence plate, typed carelessly",
+                trigger: "input[name=license_plate]",
+                run: "edit bk1234abc",
+            },
+            {
+                content: "Vehicle type",
+                trigger: "input[name=vehicle_type]",
+                run: "edit Toyota Avanza",
+            },
+            {
+                content: "Complaint",
+                trigger: "textarea[name=complaint]",
+                run: "edit Rem berbunyi",
+            },
+            {
+                content: "Send the request",
+                trigger: "button.o_gema_send_booking",
+                run: "click",
+                expectUnloadPage: true,
+            },
+            {
+                content: "The result page gives the booking number",
+                trigger: ".o_gema_booking_received .o_gema_booking_number:contains(BK/)",
+            },
+            {
+                content: "and says the branch will confirm",
+                trigger: ".o_gema_booking_will_confirm",
+            },
+        ]),
 });

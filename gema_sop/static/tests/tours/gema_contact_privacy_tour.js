@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { patiently } from "@gema_sop/../tests/tours/gema_tour_steps";
 
 /**
  * G-5: technicians and logistics work in the web client without the
@@ -64,49 +65,51 @@ function followersAreStaff() {
 }
 
 registry.category("web_tour.tours").add("gema_technician_job_privacy", {
-    steps: () => [
-        {
-            content: "My Jobs shows the job by its plate",
-            trigger: ".o_kanban_record:contains('BK 1234 ABC')",
-            run: "click",
-        },
-        {
-            content: "The job form names the customer",
-            trigger: ".o_field_widget[name='partner_id']:contains('Budi Santoso')",
-        },
-        {
-            content: "The chatter shows the desk's message",
-            trigger: ".o-mail-Message:contains('Kendaraan Anda sedang kami kerjakan.')",
-        },
-        {
-            content: "The technician's activity is listed",
-            trigger: ".o-mail-Activity:contains('Periksa kampas rem')",
-        },
-        showsNoContact("No customer number, email or street on the job"),
-        ...followersAreStaff(),
-    ],
+    steps: () =>
+        patiently([
+            {
+                content: "My Jobs shows the job by its plate",
+                trigger: ".o_kanban_record:contains('BK 1234 ABC')",
+                run: "click",
+            },
+            {
+                content: "The job form names the customer",
+                trigger: ".o_field_widget[name='partner_id']:contains('Budi Santoso')",
+            },
+            {
+                content: "The chatter shows the desk's message",
+                trigger: ".o-mail-Message:contains('Kendaraan Anda sedang kami kerjakan.')",
+            },
+            {
+                content: "The technician's activity is listed",
+                trigger: ".o-mail-Activity:contains('Periksa kampas rem')",
+            },
+            showsNoContact("No customer number, email or street on the job"),
+            ...followersAreStaff(),
+        ]),
 });
 
 registry.category("web_tour.tours").add("gema_logistics_ticket_privacy", {
-    steps: () => [
-        {
-            content: "Open the return shipping tab",
-            trigger: ".o_notebook a[name='shipping']",
-            run: "click",
-        },
-        {
-            content: "The ticket shows where the return goes",
-            trigger: ".o_field_widget[name='return_address']:contains('Sisingamangaraja')",
-        },
-        {
-            content: "... and the number for the courier",
-            trigger: ".o_field_widget[name='return_phone']:contains('0812-3456-7890')",
-        },
-        {
-            content: "The chatter shows the desk's message",
-            trigger: ".o-mail-Message:contains('Kendaraan Anda sedang kami kerjakan.')",
-        },
-        showsNoContact("... and not the customer's reply", ".o-mail-Chatter"),
-        ...followersAreStaff(),
-    ],
+    steps: () =>
+        patiently([
+            {
+                content: "Open the return shipping tab",
+                trigger: ".o_notebook a[name='shipping']",
+                run: "click",
+            },
+            {
+                content: "The ticket shows where the return goes",
+                trigger: ".o_field_widget[name='return_address']:contains('Sisingamangaraja')",
+            },
+            {
+                content: "... and the number for the courier",
+                trigger: ".o_field_widget[name='return_phone']:contains('0812-3456-7890')",
+            },
+            {
+                content: "The chatter shows the desk's message",
+                trigger: ".o-mail-Message:contains('Kendaraan Anda sedang kami kerjakan.')",
+            },
+            showsNoContact("... and not the customer's reply", ".o-mail-Chatter"),
+            ...followersAreStaff(),
+        ]),
 });

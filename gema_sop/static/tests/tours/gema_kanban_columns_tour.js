@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { patiently } from "@gema_sop/../tests/tours/gema_tour_steps";
 
 /**
  * The desks' kanbans show every state as a column, empty ones too, in the
@@ -25,27 +26,31 @@ function columnsInOrder(titles) {
 
 registry.category("web_tour.tours").add("gema_job_kanban_columns", {
     steps: () =>
-        columnsInOrder([
-            "Penerimaan Kendaraan",
-            "Pemeriksaan",
-            "Menunggu Persetujuan",
-            "Sedang Dikerjakan",
-            "Kontrol Kualitas",
-            "Siap Diambil",
-            "Sudah Diserahkan",
-            "Dibatalkan",
-        ]),
+        patiently(
+            columnsInOrder([
+                "Penerimaan Kendaraan",
+                "Pemeriksaan",
+                "Menunggu Persetujuan",
+                "Sedang Dikerjakan",
+                "Kontrol Kualitas",
+                "Siap Diambil",
+                "Sudah Diserahkan",
+                "Dibatalkan",
+            ]),
+        ),
 });
 
 registry.category("web_tour.tours").add("gema_ticket_kanban_columns", {
     steps: () =>
-        columnsInOrder([
-            "Baru",
-            "Garansi Diperiksa",
-            "Analisis Teknis",
-            "Solusi Dikerjakan",
-            "Pengiriman Kembali",
-            "Terselesaikan",
-            "Dibatalkan",
-        ]),
+        patiently(
+            columnsInOrder([
+                "Baru",
+                "Garansi Diperiksa",
+                "Analisis Teknis",
+                "Solusi Dikerjakan",
+                "Pengiriman Kembali",
+                "Terselesaikan",
+                "Dibatalkan",
+            ]),
+        ),
 });

@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { fitsPhoneScreen } from "@gema_sop/../tests/tours/gema_tour_steps";
+import { fitsPhoneScreen, patiently } from "@gema_sop/../tests/tours/gema_tour_steps";
 
 /**
  * ST-2 / ST-4: the customer opens the status page of their job from the
@@ -12,44 +12,45 @@ function lineButton(workName, button) {
 }
 
 registry.category("web_tour.tours").add("gema_service_job_portal_approval", {
-    steps: () => [
-        {
-            content: "The status page shows the job waiting for the customer",
-            trigger: "#gema_job_state[data-state='waiting_approval']",
-        },
-        fitsPhoneScreen("#gema_job_lines"),
-        {
-            content: "Approve the brake pads",
-            trigger: lineButton("Replace brake pads", ".o_gema_job_line_approve"),
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The approval is confirmed",
-            trigger: "#gema_job_notice.alert-success:contains('Replace brake pads')",
-        },
-        {
-            content: "The brake pads show as approved, without buttons",
-            trigger: ".o_gema_job_line[data-approval-state='approved']:contains('Replace brake pads'):not(:has(form))",
-        },
-        {
-            content: "Give a reason for refusing the engine flush",
-            trigger: lineButton("Engine flush", "input[name='note']"),
-            run: "edit Next month, thank you",
-        },
-        {
-            content: "Refuse the engine flush",
-            trigger: lineButton("Engine flush", ".o_gema_job_line_refuse"),
-            run: "click",
-            expectUnloadPage: true,
-        },
-        {
-            content: "The refusal is confirmed",
-            trigger: "#gema_job_notice.alert-success:contains('Engine flush')",
-        },
-        {
-            content: "The engine flush shows as refused",
-            trigger: ".o_gema_job_line[data-approval-state='refused']:contains('Engine flush'):not(:has(form))",
-        },
-    ],
+    steps: () =>
+        patiently([
+            {
+                content: "The status page shows the job waiting for the customer",
+                trigger: "#gema_job_state[data-state='waiting_approval']",
+            },
+            fitsPhoneScreen("#gema_job_lines"),
+            {
+                content: "Approve the brake pads",
+                trigger: lineButton("Replace brake pads", ".o_gema_job_line_approve"),
+                run: "click",
+                expectUnloadPage: true,
+            },
+            {
+                content: "The approval is confirmed",
+                trigger: "#gema_job_notice.alert-success:contains('Replace brake pads')",
+            },
+            {
+                content: "The brake pads show as approved, without buttons",
+                trigger: ".o_gema_job_line[data-approval-state='approved']:contains('Replace brake pads'):not(:has(form))",
+            },
+            {
+                content: "Give a reason for refusing the engine flush",
+                trigger: lineButton("Engine flush", "input[name='note']"),
+                run: "edit Next month, thank you",
+            },
+            {
+                content: "Refuse the engine flush",
+                trigger: lineButton("Engine flush", ".o_gema_job_line_refuse"),
+                run: "click",
+                expectUnloadPage: true,
+            },
+            {
+                content: "The refusal is confirmed",
+                trigger: "#gema_job_notice.alert-success:contains('Engine flush')",
+            },
+            {
+                content: "The engine flush shows as refused",
+                trigger: ".o_gema_job_line[data-approval-state='refused']:contains('Engine flush'):not(:has(form))",
+            },
+        ]),
 });

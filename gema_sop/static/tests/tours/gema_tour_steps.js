@@ -20,3 +20,13 @@ export function fitsPhoneScreen(trigger) {
         },
     };
 }
+
+/**
+ * The steps of a tour, each waiting up to 30 s for its trigger instead of
+ * Odoo's 10 s: `make test` runs its two suites at once on the machine's
+ * cores, where a view (the first of a tour above all) can take longer to
+ * show. A step that never comes still fails.
+ */
+export function patiently(steps) {
+    return steps.map((step) => ({ timeout: 30000, ...step }));
+}
