@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
@@ -720,19 +718,11 @@ class GemaConversation(models.Model):
             raise UserError(
                 self.env._("The conversation can be rated once it is closed.")
             )
-        if rating not in range(1, 6):
-            raise UserError(self.env._("Choose a rating from 1 to 5."))
-        self.write(
-            {
-                "rating": rating,
-                "rating_comment": (comment or "").strip()[:MAX_COMMENT] or False,
-                "rated_date": fields.Datetime.now(),
-            }
-        )
-        self.message_post(
-            body=Markup("%s %s")
-            % (self.env._("The customer rated the conversation:"), f"{rating}/5"),
-            subtype_xmlid="mail.mt_note",
+        self._record_rating(
+            rating,
+            comment,
+            MAX_COMMENT,
+            self.env._("The customer rated the conversation:"),
         )
 
     # SLA -------------------------------------------------------------------

@@ -1,5 +1,4 @@
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -175,6 +174,9 @@ class GemaTicket(models.Model):
         index=True,
         tracking=True,
         check_company=True,
+        # Required until the retention removes the content (_check_partner);
+        # a customer with tickets is anonymised, never deleted under them.
+        ondelete="restrict",
     )
     partner_phone = fields.Char(
         string="Customer Phone",
@@ -639,19 +641,11 @@ class GemaTicket(models.Model):
             raise UserError(self.env._("This ticket has already been rated."))
         if self.state != "done":
             raise UserError(self.env._("The ticket can be rated once it is solved."))
-        if str(rating) not in dict(RATINGS):
-            raise UserError(self.env._("Choose a rating from 1 to 5."))
-        self.write(
-            {
-                "rating": str(rating),
-                "rating_comment": (comment or "").strip()[:MAX_RATING_COMMENT] or False,
-                "rated_date": fields.Datetime.now(),
-            }
-        )
-        self.message_post(
-            body=Markup("%s %s")
-            % (self.env._("The customer rated the service:"), f"{rating}/5"),
-            subtype_xmlid="mail.mt_note",
+        self._record_rating(
+            rating,
+            comment,
+            MAX_RATING_COMMENT,
+            self.env._("The customer rated the service:"),
         )
 
     def _sla_owner(self):
