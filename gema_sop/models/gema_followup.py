@@ -258,7 +258,9 @@ class GemaFollowup(models.Model):
     review_url = fields.Char(
         string="Review Link", related="company_id.gema_google_review_url"
     )
-    can_request_review = fields.Boolean(compute="_compute_can_request_review")
+    review_request_allowed = fields.Boolean(
+        string="Can Request Review", compute="_compute_review_request_allowed"
+    )
 
     _sql_constraints = [
         (
@@ -303,9 +305,9 @@ class GemaFollowup(models.Model):
         "contact_date",
         "complaint_open",
     )
-    def _compute_can_request_review(self):
+    def _compute_review_request_allowed(self):
         for followup in self:
-            followup.can_request_review = not followup._review_problem()
+            followup.review_request_allowed = not followup._review_problem()
 
     @api.depends("company_id")
     def _compute_gema_tz(self):

@@ -335,7 +335,7 @@ class TestFollowup(ServiceJobCase):
     def _assert_review_refused(self, followup, english, indonesian):
         """No *Ask for a Review* button, and the action refused, in both
         languages."""
-        self.assertFalse(followup.can_request_review)
+        self.assertFalse(followup.review_request_allowed)
         with self.assertRaisesBilingual(UserError, english, indonesian) as run:
             run(lambda env: followup.with_env(env).action_request_review())
 
@@ -360,7 +360,7 @@ class TestFollowup(ServiceJobCase):
 
         _job3, neutral = self._delivered(wib(30, 11))
         self._reached(neutral, "feedback", "Antrean agak lama.")
-        self.assertTrue(neutral.can_request_review)
+        self.assertTrue(neutral.review_request_allowed)
         url = self.follow_whatsapp_link(neutral.action_request_review())
         self.assertTrue(url.startswith("https://wa.me/6281234567890"))
         message = self._review_messages(neutral)
