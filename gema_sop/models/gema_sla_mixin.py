@@ -151,18 +151,8 @@ class GemaSlaMixin(models.AbstractModel):
         records' SLA result. A line keeps its stage: nothing is escalated
         twice."""
         self.check_access("write")
-        # sudo: SLA lines are the engine's; the records were checked above.
-        lines = (
-            self.env["gema.sla.status"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("state", "in", OPEN_STATES),
-                ]
-            )
-        )
+        # The lines are read as sudo (the engine's); the records were checked.
+        lines = self._sla_open_lines()
         for line in lines:
             vals = line.policy_id._deadlines(self.browse(line.res_id), line.start)
             if vals:
@@ -242,7 +232,9 @@ class GemaSlaMixin(models.AbstractModel):
             return
         now = fields.Datetime.now()
         Status = self.env["gema.sla.status"].sudo()
-        by_key = self._sla_open_lines()
+        by_key = {
+            (line.policy_id.id, line.res_id): line for line in self._sla_open_lines()
+        }
         changed = set(changed)
         old_states = old_states or {}
         matched_before = matched_before or {}
@@ -282,8 +274,8 @@ class GemaSlaMixin(models.AbstractModel):
             self._sla_refresh()
 
     def _sla_open_lines(self):
-        """{(policy id, record id): open line} of these records."""
-        lines = (
+        """The open SLA lines of these records (sudo: the engine's)."""
+        return (
             self.env["gema.sla.status"]
             .sudo()
             .search(
@@ -294,7 +286,6 @@ class GemaSlaMixin(models.AbstractModel):
                 ]
             )
         )
-        return {(line.policy_id.id, line.res_id): line for line in lines}
 
     def _sla_replan(self, lines):
         """Plan the open ``lines`` again from their start, after the field
