@@ -57,6 +57,7 @@
         "data/gema_data_request_data.xml",
         "report/gema_booking_reports.xml",
         "views/res_config_settings_views.xml",
+        "views/res_partner_views.xml",
         "views/gema_sla_policy_views.xml",
         "views/gema_sla_status_views.xml",
         "views/gema_violation_views.xml",
@@ -103,5 +104,6 @@
         "demo/gema_followup_demo.xml",
         "demo/gema_conversation_demo.xml",
         "demo/gema_ticket_demo.xml",
+        "demo/gema_consent_demo.xml",
     ],
 }

@@ -37,12 +37,19 @@ GEMA_CONF_NAME=odoo-moved GEMA_HTTP_PORT=8089 GEMA_TEST_DB=gema_moved \
 wait
 
 status=0
+failed=()
 for name in "wheel and upgrade" "suite on today's clock" "suite on the moved clock"; do
     echo "== $name"
     cat "$out/$name.log"
     rc=$(cat "$out/$name.rc" 2>/dev/null || echo 1)
     echo "== $name: exit $rc"
-    [ "$rc" = 0 ] || status=1
+    [ "$rc" = 0 ] || { status=1; failed+=("$name"); }
 done
-[ $status = 0 ] && echo "make test: every stage passed" || echo "make test: a stage failed (above)"
+# A CI log is often read from its end: repeat what failed there.
+for name in "${failed[@]}"; do
+    echo "== failed: $name (its last lines; the whole log is above)"
+    grep -E "^(FAILED|ERROR) |Error|error:" "$out/$name.log" | tail -n 30
+    tail -n 40 "$out/$name.log"
+done
+[ $status = 0 ] && echo "make test: every stage passed" || echo "make test: failed: ${failed[*]}"
 exit $status

@@ -99,6 +99,7 @@ REQUIRED_RULES = {
     "sent date moved to the moment the message left",
     "reminder date moved to the moment it left",
     "gateway message's last attempt filled in",
+    "a follow-up's social media permission kept as the customer's consent",
 }
 
 
@@ -373,6 +374,7 @@ def compare(old, new):
             if not policy.get(column):
                 problems.append(f"{xmlid}.{column}: not filled by the migration")
         checked["shipped policies naming their result fields"] += 1
+    problems += consent_problems(old, new, hits)
     wanted = data_xmlids()
     problems += [
         f"{xmlid}: a record of the data files missing after the upgrade"
@@ -380,6 +382,33 @@ def compare(old, new):
     ]
     checked["data file records"] = len(wanted)
     return problems, checked, hits
+
+
+def consent_problems(old, new, hits):
+    """Each follow-up's social media permission is a testimonial consent of
+    its customer after the upgrade (``testimonial_consent_from_followups``)."""
+    consents = {
+        (row["res_id"], row["partner_id"]): row
+        for row in new["tables"].get("gema_consent", {"rows": {}})["rows"].values()
+        if row["kind"] == "testimonial" and row["res_model"] == "gema.followup"
+    }
+    problems = []
+    for followup in old["tables"]["gema_followup"]["rows"].values():
+        if not followup["social_permission"] or not followup["partner_id"]:
+            continue
+        hits[
+            "a follow-up's social media permission kept as the customer's consent"
+        ] += 1
+        consent = consents.get((followup["id"], followup["partner_id"]))
+        answer = (
+            "granted" if followup["social_permission"] == "granted" else "withdrawn"
+        )
+        if not consent or consent["answer"] != answer:
+            problems.append(
+                f"gema_followup {followup['id']}: permission "
+                f"{followup['social_permission']!r} not kept as consent ({consent!r})"
+            )
+    return problems
 
 
 def main():

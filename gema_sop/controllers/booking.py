@@ -130,6 +130,7 @@ class GemaBookingPage(http.Controller):
             channel="website",
             request_key=key,
             request_ip=request.httprequest.remote_addr,
+            whatsapp_opt_in=post.get("whatsapp_opt_in") == "1",
         )
         try:
             with request.env.cr.savepoint():
@@ -272,6 +273,7 @@ class GemaBookingPage(http.Controller):
             "values": {
                 name: _echo(params.get(name)) for name in (*CUSTOMER_FIELDS, "time")
             },
+            "whatsapp_opt_in": params.get("whatsapp_opt_in") == "1",
             "errors": errors,
         }
 

@@ -8,6 +8,7 @@ from . import gema_sla_policy
 from . import gema_sla_status
 from . import gema_sla_mixin
 from . import gema_sop_document
+from . import gema_consent
 from . import res_partner
 from . import mail_notification
 from . import mail_template

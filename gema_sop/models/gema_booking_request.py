@@ -104,6 +104,8 @@ class GemaBookingRequest(models.AbstractModel):
                 "customer_link": values.get("customer_link") or False,
                 "request_key": key,
                 "request_ip": _ip(values.get("request_ip")),
+                # G-5: the visitor's own tick on the form, nothing else.
+                "whatsapp_opt_in": values.get("whatsapp_opt_in") is True,
             }
         )
 

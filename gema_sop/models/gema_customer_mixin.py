@@ -55,6 +55,16 @@ class GemaCustomerMixin(models.AbstractModel):
         "customer (the name typed stays on this record), or create a new "
         "customer with the name typed (the number changed hands).",
     )
+    whatsapp_opt_in = fields.Boolean(
+        string="Agrees to WhatsApp Messages",
+        compute="_compute_whatsapp_opt_in",
+        inverse="_inverse_whatsapp_opt_in",
+        help="G-5: the customer agreed to receive WhatsApp messages from the "
+        "branch (reminders, status updates). Ticking or unticking it records "
+        "their answer, with the date and this record's channel, on the "
+        "customer. Without it, automatic messages are held unless the "
+        "customer wrote in the last 24 hours.",
+    )
     gema_number_customer = fields.Char(
         string="Customer of the Number",
         compute="_compute_gema_number_customer",
@@ -91,11 +101,46 @@ class GemaCustomerMixin(models.AbstractModel):
                     # sudo: the staff typing the number may see whose it is.
                     record.gema_number_customer = partner.sudo().name
 
+    @api.depends("partner_id.gema_whatsapp_consent")
+    def _compute_whatsapp_opt_in(self):
+        for record in self:
+            # sudo: the answer decides what may be sent; it is shown to
+            # whoever works on the record.
+            record.whatsapp_opt_in = (
+                record.partner_id.sudo().gema_whatsapp_consent == "granted"
+            )
+
+    def _inverse_whatsapp_opt_in(self):
+        """A tick records the customer's opt-in, an untick of a given one
+        its withdrawal (on a record saved before: see ``create``); an
+        unticked box that was never ticked says nothing (the customer was
+        not asked)."""
+        for record in self.filtered("partner_id"):
+            current = record.partner_id.sudo().gema_whatsapp_consent
+            if record.whatsapp_opt_in and current != "granted":
+                answer = "granted"
+            elif not record.whatsapp_opt_in and current == "granted":
+                answer = "withdrawn"
+            else:
+                continue
+            record.partner_id._gema_record_consent(
+                "whatsapp", answer, record._consent_channel(), source=record
+            )
+
+    def _consent_channel(self):
+        """The channel the customer answered through: the record's own."""
+        self.ensure_one()
+        return self.channel if "channel" in self._fields else "walk_in"
+
     # CRUD --------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # A new record's box unticked says nothing: the customer found
+            # by the number may have agreed before (only a tick counts).
+            if not vals.get("whatsapp_opt_in"):
+                vals.pop("whatsapp_opt_in", None)
             self._check_values(vals, creating=True)
             if not vals.get("partner_id") and vals.get("customer_phone"):
                 vals["partner_id"] = self._link_by_number(

@@ -141,7 +141,22 @@ SUBJECT_MODELS = {
         "open": ("queued", "sending", "check"),
     },
 }
-PARTNER_FIELDS = ["name", "phone", "mobile", "email", "street", "city", "zip"]
+PARTNER_FIELDS = [
+    "name",
+    "phone",
+    "mobile",
+    "email",
+    "street",
+    "city",
+    "zip",
+    # What the customer agreed to, when and how (gema.consent).
+    "gema_whatsapp_consent",
+    "gema_whatsapp_consent_date",
+    "gema_whatsapp_consent_channel",
+    "gema_testimonial_consent",
+    "gema_testimonial_consent_date",
+    "gema_testimonial_consent_channel",
+]
 # What the erasure writes on the records it does not take through the
 # retention mixin (``_remove_content``).
 CLEARED = {

@@ -671,6 +671,14 @@ class GemaFollowup(models.Model):
                 "social_permission_by_id": self.env.uid,
             }
         )
+        # G-5: the permission is the customer's, kept on them with its channel.
+        for followup in self.filtered("partner_id"):
+            followup.partner_id._gema_record_consent(
+                "testimonial",
+                "granted" if answer == "granted" else "withdrawn",
+                followup.contact_channel or "phone",
+                source=followup,
+            )
         return True
 
     def _next_working_day(self):

@@ -30,6 +30,7 @@ STATES = [
     ("delivered", "Delivered to Phone"),
     ("read", "Read"),
     ("failed", "Failed"),
+    ("no_consent", "Held: No Consent"),
     ("cancelled", "Cancelled"),
 ]
 # The message left by its channel: the customer has it (or is getting it).
@@ -282,7 +283,8 @@ class GemaMessage(models.Model):
         """Drop a message that has not left: a link not sent, a queued,
         failed or unconfirmed gateway message."""
         wrong = self.filtered(
-            lambda m: m.state not in (*LINK_PENDING, "queued", "failed", "check")
+            lambda m: m.state
+            not in (*LINK_PENDING, "queued", "failed", "check", "no_consent")
         )
         if wrong:
             raise UserError(
@@ -299,21 +301,26 @@ class GemaMessage(models.Model):
         return {"type": "ir.actions.act_window_close"}
 
     def action_retry(self):
-        """Queue a failed, cancelled or unconfirmed gateway message again
-        (for one To Check: after checking the customer did not get it)."""
+        """Queue a failed, cancelled, unconfirmed or held gateway message
+        again (for one To Check: after checking the customer did not get it;
+        for one held, once the customer agreed or wrote)."""
         wrong = self.filtered(
             lambda m: m.channel != "whatsapp_api"
-            or m.state not in ("failed", "cancelled", "check")
+            or m.state not in ("failed", "cancelled", "check", "no_consent")
         )
         if wrong:
             raise UserError(
                 self.env._(
-                    "Only failed, cancelled or unconfirmed automatic WhatsApp "
-                    "messages can be sent again: %(messages)s",
+                    "Only failed, cancelled, unconfirmed or held automatic "
+                    "WhatsApp messages can be sent again: %(messages)s",
                     messages=", ".join(wrong.mapped("display_name")),
                 )
             )
         self.check_access("write")
+        for message in self:
+            refusal = self._consent_refusal(message.partner_id)
+            if refusal:
+                raise UserError(refusal)
         # sudo: see action_cancel.
         self.sudo().write(
             {
@@ -518,11 +525,34 @@ class GemaMessage(models.Model):
                     branch=company.name,
                 )
             )
+        refusal = self._consent_refusal(
+            self.env["res.partner"].browse(vals["partner_id"])
+        )
+        if refusal:
+            return self._create_once(
+                dict(vals, state="no_consent", next_try=False, last_error=refusal),
+                on_create=lambda message: message._note_on_record(
+                    self.env._("The automatic WhatsApp message was not sent:"),
+                    refusal,
+                ),
+            )
         message = self._create_once(
             dict(vals, state="queued", next_try=fields.Datetime.now())
         )
         message._trigger_cron()
         return message
+
+    @api.model
+    def _consent_refusal(self, partner):
+        """G-5: why no automatic WhatsApp message may go to ``partner`` now,
+        or False (``res.partner._gema_whatsapp_consent_refusal``); without
+        a customer, nobody's consent can be checked."""
+        if not partner:
+            return self.env._(
+                "The message has no customer, so their consent to WhatsApp "
+                "messages cannot be checked."
+            )
+        return partner._gema_whatsapp_consent_refusal()
 
     @api.model
     def _prepare_link(self, vals):
@@ -575,21 +605,25 @@ class GemaMessage(models.Model):
         return self
 
     @api.model
-    def _create_once(self, vals):
+    def _create_once(self, vals, on_create=None):
         """Create the message; with a ``dedupe_key`` another transaction
-        already holds, return nothing instead (the database refuses the
-        second one: unique index)."""
+        already holds, return that transaction's instead (the database
+        refuses the second one: unique index). ``on_create`` is called
+        with the message only when it was created here."""
         # sudo: the delivery state of a new message is set here, by the
         # system, after the caller's right to read the record was checked.
         Messages = self.sudo()
         if not vals.get("dedupe_key"):
-            return self.browse(Messages.create(vals).id)
-        try:
-            with self.env.cr.savepoint():
-                message = Messages.create(vals)
-        except psycopg2.errors.UniqueViolation:
-            return self._live_with_key(vals["dedupe_key"])
-        return self.browse(message.id)
+            message = self.browse(Messages.create(vals).id)
+        else:
+            try:
+                with self.env.cr.savepoint():
+                    message = self.browse(Messages.create(vals).id)
+            except psycopg2.errors.UniqueViolation:
+                return self._live_with_key(vals["dedupe_key"])
+        if on_create:
+            on_create(message)
+        return message
 
     @api.model
     def _gema_send_email(self, record, template, partner, text, rendered, vals):

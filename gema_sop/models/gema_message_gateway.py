@@ -23,9 +23,11 @@ SEND_BUDGET = 45
 # PostgreSQL advisory lock class of the messages being sent: the sender holds
 # (NAMESPACE, message id) in its cron transaction while the call is under way.
 SENDING_LOCK = 0x67656D61  # "gema"
-# WhatsApp's customer service window: free text is accepted this long after
-# the customer's last message.
-SERVICE_WINDOW = timedelta(hours=24)
+
+
+class NoConsent(Exception):
+    """The customer may not get an automatic WhatsApp message now (G-5):
+    no opt-in and no open service window, or a withdrawn consent."""
 
 
 class GemaMessageGateway(models.AbstractModel):
@@ -71,9 +73,8 @@ class GemaMessageGateway(models.AbstractModel):
         )
         options = {"ref": whatsapp.reference(self.id), "timeout": timeout}
         template = self.template_id
-        last_inbound = self.partner_id.gema_whatsapp_last_inbound
-        in_window = bool(
-            last_inbound and last_inbound > fields.Datetime.now() - SERVICE_WINDOW
+        in_window = (
+            bool(self.partner_id) and self.partner_id._gema_whatsapp_window_open()
         )
         if template.gema_whatsapp_template_name and (
             self.used_template_fallback or not in_window
@@ -134,6 +135,23 @@ class GemaMessageGateway(models.AbstractModel):
             str(error),
         )
 
+    def _record_held(self, reason):
+        """The customer's consent was missing when the message's turn came
+        (withdrawn after it was queued, or the window closed): no call was
+        made; held, with a note on the record."""
+        self.ensure_one()
+        self.write(
+            {
+                "state": "no_consent",
+                "last_error": reason,
+                "next_try": False,
+                "attempts": max(self.attempts - 1, 0),
+            }
+        )
+        self._note_on_record(
+            self.env._("The automatic WhatsApp message was not sent:"), reason
+        )
+
     def _record_uncertain(self, reason):
         """The message may have reached the customer, or not: a person
         checks the chat (or WhatsApp's status webhook settles it)."""
@@ -149,7 +167,8 @@ class GemaMessageGateway(models.AbstractModel):
 
     def _record_outcome(self, outcome):
         """Write the outcome of the call on a claimed message: the values
-        to write when WhatsApp accepted it, else the ``WhatsAppError``."""
+        to write when WhatsApp accepted it, else the ``WhatsAppError`` (or
+        ``NoConsent``: no call was made)."""
         self.ensure_one()
         if self.state != "sending":
             # Settled meanwhile: WhatsApp's status webhook named it.
@@ -167,6 +186,8 @@ class GemaMessageGateway(models.AbstractModel):
                 ),
                 quiet=True,
             )
+        elif isinstance(outcome, NoConsent):
+            self._record_held(str(outcome))
         elif outcome.uncertain:
             self._record_uncertain(
                 self.env._(
@@ -286,7 +307,8 @@ class GemaMessageGateway(models.AbstractModel):
         with self._own_transaction() as Messages:
             message = Messages.browse(message_id)
             try:
-                outcome = message._deliver(timeout)
+                refusal = message._consent_refusal(message.partner_id)
+                outcome = NoConsent(refusal) if refusal else message._deliver(timeout)
             except whatsapp.WhatsAppError as error:
                 outcome = error
             except Exception as error:  # isolate each message

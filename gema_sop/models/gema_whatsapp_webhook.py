@@ -9,6 +9,8 @@ from .gema_message import LEFT_STATES, PROGRESS
 
 # The statuses of our own messages that the webhook applies.
 STATUSES = {*PROGRESS, "failed"}
+# A message of only one of these withdraws the customer's WhatsApp consent.
+STOP_WORDS = {"STOP", "BERHENTI", "UNSUBSCRIBE", "STOP PROMO"}
 
 
 class GemaWhatsappWebhook(models.AbstractModel):
@@ -114,6 +116,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
                     if status.get("status") in STATUSES and status.get("id")
                 )
         self._open_windows(inbound)
+        self._read_opt_outs(received)
         self._file_messages(received)
         applied = self._apply_statuses(statuses)
         return len(inbound), applied
@@ -135,6 +138,29 @@ class GemaWhatsappWebhook(models.AbstractModel):
                 partner.gema_whatsapp_last_inbound < moment
             ):
                 partner.gema_whatsapp_last_inbound = moment
+
+    @api.model
+    def _read_opt_outs(self, received):
+        """G-5: a customer who writes only a stop word (STOP, BERHENTI, ...)
+        withdraws their consent to WhatsApp messages, as Meta asks
+        businesses to honour."""
+        numbers = {
+            phone
+            for _company, phone, _name, message, _moment in received
+            if _text(message).strip().upper().rstrip(".!") in STOP_WORDS
+        }
+        if not numbers:
+            return
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .search([("gema_whatsapp_e164", "in", list(numbers))])
+        )
+        companies = {phone: company for company, phone, *_rest in received}
+        for partner in partners:
+            partner.with_company(
+                companies[partner.gema_whatsapp_e164]
+            )._gema_record_consent("whatsapp", "withdrawn", "whatsapp")
 
     @api.model
     def _file_messages(self, received):

@@ -1,12 +1,19 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
+from odoo.tools.misc import format_datetime
 
 from ..tools import normalize_phone, same_person_name
+from .gema_consent import ANSWERS, CHANNELS, KINDS
 
 # Context keys with which a partner's display name carries its address,
 # email or tax id (res.partner._compute_display_name).
 CONTACT_DISPLAY_KEYS = ("show_address", "show_email", "show_vat")
+# WhatsApp's customer service window: the customer's own message lets the
+# business answer (and send free text) this long after it.
+SERVICE_WINDOW = timedelta(hours=24)
 
 
 class ResPartner(models.Model):
@@ -21,6 +28,12 @@ class ResPartner(models.Model):
     WhatsApp accepts free-form text from a business only within 24 hours of
     the customer's last message; after that, only an approved template. The
     moment of the last incoming message decides which the gateway sends.
+
+    Consent (G-5): the customer's latest answer of each kind of
+    ``gema.consent`` (WhatsApp messages, testimonial on social media), with
+    its date and channel. No automatic WhatsApp message goes to a customer
+    without the opt-in or an open service window
+    (``_gema_whatsapp_consent_refusal``).
     """
 
     _inherit = "res.partner"
@@ -40,6 +53,130 @@ class ResPartner(models.Model):
         "of it, messages are sent as free text; later, as the approved "
         "WhatsApp template.",
     )
+
+    gema_consent_ids = fields.One2many(
+        "gema.consent", "partner_id", string="Consents", readonly=True
+    )
+    gema_whatsapp_consent = fields.Selection(
+        ANSWERS,
+        string="WhatsApp Messages",
+        compute="_compute_gema_consent",
+        store=True,
+        help="G-5: whether the customer agreed to receive WhatsApp messages "
+        "from the branch (Meta's opt-in), as they last said. Without it, "
+        "automatic messages are held unless the customer wrote in the last "
+        "24 hours.",
+    )
+    gema_whatsapp_consent_date = fields.Datetime(
+        string="WhatsApp Answer Given", compute="_compute_gema_consent", store=True
+    )
+    gema_whatsapp_consent_channel = fields.Selection(
+        CHANNELS,
+        string="WhatsApp Answer Given By",
+        compute="_compute_gema_consent",
+        store=True,
+    )
+    gema_testimonial_consent = fields.Selection(
+        ANSWERS,
+        string="Testimonial on Social Media",
+        compute="_compute_gema_consent",
+        store=True,
+        help="FU-3: whether the customer allows their testimonial to be "
+        "posted on social media (never with personal data).",
+    )
+    gema_testimonial_consent_date = fields.Datetime(
+        string="Testimonial Answer Given", compute="_compute_gema_consent", store=True
+    )
+    gema_testimonial_consent_channel = fields.Selection(
+        CHANNELS,
+        string="Testimonial Answer Given By",
+        compute="_compute_gema_consent",
+        store=True,
+    )
+
+    @api.depends(
+        "gema_consent_ids.kind", "gema_consent_ids.answer", "gema_consent_ids.date"
+    )
+    def _compute_gema_consent(self):
+        """The latest answer of each kind (by date, then by id: the cache of
+        a new line does not follow the model's order)."""
+        for partner in self:
+            for kind, _label in KINDS:
+                # sudo: the customer's own answers decide what may be sent,
+                # whoever sends it; only the answer, date and channel leave.
+                lines = partner.sudo().gema_consent_ids.filtered(
+                    lambda c, k=kind: c.kind == k
+                )
+                latest = max(lines, key=lambda c: (c.date, c.id), default=lines)
+                partner[f"gema_{kind}_consent"] = latest.answer
+                partner[f"gema_{kind}_consent_date"] = latest.date
+                partner[f"gema_{kind}_consent_channel"] = latest.channel
+
+    def _gema_record_consent(self, kind, answer, channel, source=None):
+        """Record the customer's ``answer`` (granted / withdrawn) to
+        ``kind`` given through ``channel``, about the SOP record ``source``;
+        nothing when it is already their current answer (a line says what
+        the customer said, once). The caller checked its right on
+        ``source``; the line is written by the system (sudo), in the name
+        of the current user."""
+        if channel not in dict(CHANNELS):
+            channel = "other"
+        company = self.env.company
+        if source and "company_id" in source._fields and source.company_id:
+            company = source.company_id
+        values = []
+        for partner in self:
+            if partner.sudo()[f"gema_{kind}_consent"] == answer:
+                continue
+            values.append(
+                {
+                    "partner_id": partner.id,
+                    "kind": kind,
+                    "answer": answer,
+                    "channel": channel,
+                    "user_id": self.env.uid,
+                    "company_id": company.id,
+                    "res_model": source._name if source else False,
+                    "res_id": source.id if source else False,
+                }
+            )
+        return self.env["gema.consent"].sudo().create(values)
+
+    def _gema_whatsapp_window_open(self):
+        """The customer wrote to us on WhatsApp in the last 24 hours."""
+        self.ensure_one()
+        last = self.sudo().gema_whatsapp_last_inbound
+        return bool(last and last > fields.Datetime.now() - SERVICE_WINDOW)
+
+    def _gema_whatsapp_consent_refusal(self):
+        """Why no automatic WhatsApp message may go to this customer now, or
+        False: it may with their opt-in, or within 24 hours of their last
+        message (and, after they withdrew, only when that message came
+        later: the customer wrote again)."""
+        self.ensure_one()
+        customer = self.sudo()
+        if customer.gema_whatsapp_consent == "granted":
+            return False
+        withdrawn = customer.gema_whatsapp_consent == "withdrawn"
+        if self._gema_whatsapp_window_open() and (
+            not withdrawn
+            or customer.gema_whatsapp_last_inbound > customer.gema_whatsapp_consent_date
+        ):
+            return False
+        if withdrawn:
+            return self.env._(
+                "%(customer)s withdrew their consent to WhatsApp messages "
+                "(%(date)s). Call them, or send it by click-to-chat only if "
+                "they ask for it.",
+                customer=self.display_name,
+                date=format_datetime(self.env, customer.gema_whatsapp_consent_date),
+            )
+        return self.env._(
+            "%(customer)s has not agreed to receive WhatsApp messages and has "
+            "not written in the last 24 hours. Ask for their consent, or call "
+            "them.",
+            customer=self.display_name,
+        )
 
     @api.depends_context("uid")
     def _compute_display_name(self):

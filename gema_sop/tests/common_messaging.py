@@ -44,6 +44,9 @@ class GemaMessagingCase(GemaSopCase):
                 "email": "budi@example.com",
             }
         )
+        # G-5: the customer agreed to WhatsApp messages (test_consent.py
+        # covers those who did not).
+        cls.customer._gema_record_consent("whatsapp", "granted", "walk_in")
         cls.template = cls.env["mail.template"].create(
             {
                 "name": "Document ready",

@@ -268,7 +268,7 @@ class TestBooking(BookingCase):
                 "gema_whatsapp_phone_number_id": "123",
             }
         )
-        booking = self._request()
+        booking = self._request(whatsapp_opt_in=True)
         booking.write({"employee_id": self.tech.id, "start": wib(24, 9)})
         self.assertIs(booking.with_user(self.advisor).action_confirm(), True)
         message = self.env["gema.message"].search(
@@ -508,7 +508,7 @@ class TestBooking(BookingCase):
                 "gema_whatsapp_phone_number_id": "123",
             }
         )
-        booking = self._booking(start=wib(26, 9))
+        booking = self._booking(start=wib(26, 9), whatsapp_opt_in=True)
         later = self._booking(start=wib(27, 9), license_plate="BK 2 B")
         self.startClock(wib(25, 7, 30))
         Booking = self.env["gema.booking"]

@@ -72,6 +72,8 @@ def _setup(registry):
                             "channel": "phone",
                             "company_id": branch.id,
                             "state": "confirmed",
+                            # G-5: the customers agreed to WhatsApp messages.
+                            "whatsapp_opt_in": True,
                         }
                         for n in range(BOOKINGS)
                     ]

@@ -419,8 +419,9 @@ class TestFollowup(ServiceJobCase):
         self.assertIn("https://g.page/r/test-medan/review", message.body)
 
     def test_fu3_social_media_permission_is_recorded_with_who_and_when(self):
-        """FU-3: the permission to post on social media is asked of a
-        satisfied customer and recorded with who and when."""
+        """FU-3, G-5: the permission to post on social media is asked of a
+        satisfied customer and recorded with who and when, on the follow-up
+        and as the customer's consent."""
         _job, followup = self._delivered()
         with self.assertRaisesRegex(UserError, "social media permission"):
             followup.action_permission_granted()
@@ -434,6 +435,24 @@ class TestFollowup(ServiceJobCase):
                 followup.social_permission_date,
             ),
             ("refused", self.advisor, wib(30, 11)),
+        )
+        # G-5: the answer is the customer's, kept on them with its channel.
+        self.assertRecordValues(
+            followup.partner_id,
+            [
+                {
+                    "gema_testimonial_consent": "withdrawn",
+                    "gema_testimonial_consent_channel": "phone",
+                    "gema_testimonial_consent_date": wib(30, 11),
+                    "gema_whatsapp_consent": False,
+                }
+            ],
+        )
+        with freeze_time(wib(30, 12)):
+            followup.action_permission_granted()
+        self.assertEqual(followup.partner_id.gema_testimonial_consent, "granted")
+        self.assertEqual(
+            followup.partner_id.gema_consent_ids.mapped("res_id"), followup.ids * 2
         )
 
     def test_fu5_every_testimonial_gets_a_reply_before_closing(self):

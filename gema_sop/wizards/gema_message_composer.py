@@ -115,6 +115,11 @@ class GemaMessageComposer(models.TransientModel):
         record = self._linked_record()
         if not record or not record.exists():
             raise UserError(self.env._("The record of this message no longer exists."))
+        if self.channel == "whatsapp_api":
+            # G-5: a person asking is told at once; the gateway would hold it.
+            refusal = self.env["gema.message"]._consent_refusal(self.partner_id)
+            if refusal:
+                raise UserError(refusal)
         message = self.env["gema.message"]._gema_send(
             record,
             self.template_id,

@@ -224,10 +224,43 @@ def ticket_cancelled_date(env):
     _logger.info("gema_sop 18.0.1.1.0: cancel date of %s tickets", len(tickets))
 
 
+def testimonial_consent_from_followups(env):
+    """G-5: the social media permission a follow-up recorded is now also
+    the customer's consent (``gema.consent``), with its date, the one who
+    recorded it and the follow-up's contact channel. Nothing else is
+    assumed: no WhatsApp opt-in is invented for existing customers."""
+    followups = env["gema.followup"].search(
+        [("social_permission", "!=", False), ("partner_id", "!=", False)],
+        order="social_permission_date, id",
+    )
+    env["gema.consent"].create(
+        [
+            {
+                "partner_id": followup.partner_id.id,
+                "kind": "testimonial",
+                "answer": "granted"
+                if followup.social_permission == "granted"
+                else "withdrawn",
+                "channel": followup.contact_channel or "phone",
+                "date": followup.social_permission_date or followup.write_date,
+                "user_id": followup.social_permission_by_id.id,
+                "company_id": followup.company_id.id,
+                "res_model": "gema.followup",
+                "res_id": followup.id,
+            }
+            for followup in followups
+        ]
+    )
+    _logger.info(
+        "gema_sop 18.0.1.1.0: testimonial consent of %s follow-ups", len(followups)
+    )
+
+
 STEPS = [
     message_sent_dates,
     message_sending_date,
     sla_policy_result_fields,
     retention_off_until_chosen,
     ticket_cancelled_date,
+    testimonial_consent_from_followups,
 ]
