@@ -56,6 +56,12 @@ SHOTS = [
         ".o_kanban_view",
     ),
     (
+        "technician-phone-view",
+        "technician",
+        "/odoo/action-gema_sop.gema_service_job_action_technician",
+        ".o_gema_technician_kanban .o_kanban_record",
+    ),
+    (
         "sla-lines",
         "supervisor",
         "/odoo/action-gema_sop.gema_sla_status_action",
@@ -113,6 +119,8 @@ SHOTS = [
     ("job-status-page", "public", "{job_url}", "main"),
     ("ticket-page", "public", "{ticket_url}", "main"),
 ]
+# Shots taken at a phone's size besides the public pages (all of them are).
+PHONE_SHOTS = {"technician-phone-view"}
 
 
 def _references(base, db):
@@ -185,12 +193,17 @@ class Browser:
         self.call("Page.enable")
         # The web client shows times in the browser's zone: the branch's.
         self.call("Emulation.setTimezoneOverride", timezoneId="Asia/Jakarta")
+        self.screen(phone=False)
+
+    def screen(self, phone):
+        """A desktop screen, or a phone's (390x844, as the phone tours)."""
+        width, height = (390, 844) if phone else (1400, 900)
         self.call(
             "Emulation.setDeviceMetricsOverride",
-            width=1400,
-            height=900,
+            width=width,
+            height=height,
             deviceScaleFactor=1,
-            mobile=False,
+            mobile=phone,
         )
 
     def call(self, method, **params):
@@ -276,21 +289,19 @@ def main(base, db, output):
     browser = Browser()
     try:
         current = None
+        on_phone = False
         for name, login, path, ready in SHOTS:
             path = path.format(**refs)
             if login != current:
                 if login == "public":
                     browser.call("Network.clearBrowserCookies")
-                    browser.call(
-                        "Emulation.setDeviceMetricsOverride",
-                        width=390,
-                        height=844,
-                        deviceScaleFactor=1,
-                        mobile=True,
-                    )
                 else:
                     browser.login(base, db, login)
                 current = login
+            phone = login == "public" or name in PHONE_SHOTS
+            if phone != on_phone:
+                browser.screen(phone)
+                on_phone = phone
             browser.open(base + path, ready)
             browser.save(output / f"{name}.png")
             print(f"  {name}.png ({login}: {path})")

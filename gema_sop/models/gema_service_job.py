@@ -261,6 +261,14 @@ class GemaServiceJob(models.Model):
     )
     line_ids = fields.One2many("gema.service.job.line", "job_id", string="Extra Work")
     pending_approval_count = fields.Integer(compute="_compute_costs", store=True)
+    extra_work_count = fields.Integer(
+        string="Approved Extra Work Items",
+        compute="_compute_extra_work_progress",
+        help="Extra work the customer approved: the technician does it.",
+    )
+    extra_work_done_count = fields.Integer(
+        string="Approved Extra Work Done", compute="_compute_extra_work_progress"
+    )
     photo_ids = fields.Many2many(
         "ir.attachment",
         "gema_service_job_photo_rel",
@@ -418,6 +426,19 @@ class GemaServiceJob(models.Model):
             job.total_cost = job.estimated_cost + job.extra_cost
             job.pending_approval_count = len(
                 job.line_ids.filtered(lambda line: line.approval_state == "proposed")
+            )
+
+    @api.depends("line_ids.approval_state", "line_ids.work_state")
+    def _compute_extra_work_progress(self):
+        """How much of the approved extra work is done, for the technician's
+        card (*Finished* waits for all of it)."""
+        for job in self:
+            approved = job.line_ids.filtered(
+                lambda line: line.approval_state == "approved"
+            )
+            job.extra_work_count = len(approved)
+            job.extra_work_done_count = len(
+                approved.filtered(lambda line: line.work_state == "done")
             )
 
     @api.depends("estimated_duration", "planned_start", "planned_stop", "company_id")

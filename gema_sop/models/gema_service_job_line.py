@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
+from ..tools.internal_write import internal_write, is_internal_write
+
 # How long a customer's approval link stays valid after the request was sent
 # (ST-2). Two days cover a customer who reads the message the next evening;
 # an older request is stale (price or findings may have changed) and must be
@@ -31,14 +33,20 @@ class GemaServiceJobLine(models.Model):
     and how are then fixed. Only the customer's page reaches ``portal``
     (trust rules): no backend user, form or XML-RPC call records a decision
     as the customer's (``gema.customer.decision.mixin``). Work on a line
-    (``work_state``) cannot start before it was approved.
+    (``work_state``) cannot start before it was approved, nor while its job
+    is not in progress or paused; it moves only by *Start* and *Done*,
+    pressed by a technician of the job or a service advisor
+    (``can_start_work`` and ``can_done_work`` show them). Only the desk
+    writes a line (``gema.field.guard.mixin``): a technician changes neither
+    the work, its price nor the customer's decision.
     """
 
     _name = "gema.service.job.line"
-    _inherit = ["gema.customer.decision.mixin"]
+    _inherit = ["gema.customer.decision.mixin", "gema.field.guard.mixin"]
     _description = "Service Job Extra Work"
     _order = "job_id, sequence, id"
     _check_company_auto = True
+    _gema_desk_groups = ("gema_sop.group_service_advisor", "gema_sop.group_cs_officer")
     _gema_customer_fields = (
         "approval_state",
         "decision_date",
@@ -117,9 +125,43 @@ class GemaServiceJobLine(models.Model):
         default="todo",
         required=True,
         copy=False,
+        readonly=True,
     )
+    can_start_work = fields.Boolean(compute="_compute_can_work")
+    can_done_work = fields.Boolean(compute="_compute_can_work")
+
+    # Computes ---------------------------------------------------------------
+
+    @api.depends("approval_state", "work_state", "job_id.state", "job_id.paused")
+    def _compute_can_work(self):
+        """Whether *Start* and *Done* may be pressed, by the checks the
+        buttons make (``_not_startable``), so the cards and the code agree."""
+        blocked = self._not_startable()
+        for line in self:
+            line.can_start_work = line.work_state == "todo" and line not in blocked
+            line.can_done_work = line.work_state == "in_progress"
 
     # CRUD -------------------------------------------------------------------
+
+    def write(self, vals):
+        """The progress of the work moves by its buttons only, as a job's
+        state (``gema.state.mixin``): a direct write would skip their checks."""
+        if "work_state" in vals and not self.env.su and not is_internal_write(self):
+            raise UserError(
+                self.env._(
+                    "Use Start and Done of the extra work %(lines)s; they check "
+                    "that it was approved and that the job is in progress.",
+                    lines=", ".join(self.mapped("name")),
+                )
+            )
+        return super().write(vals)
+
+    def _fields_refused(self, names):
+        return self.env._(
+            "Technicians start and finish the approved extra work with its "
+            "buttons; the work, its price and the customer's decision are "
+            "recorded by the service advisor."
+        )
 
     def _check_customer_fields(self, vals_list):
         """Besides the decision itself: "portal" is never chosen in the
@@ -174,7 +216,9 @@ class GemaServiceJobLine(models.Model):
         return True
 
     def action_start_work(self):
-        """Technician: start the extra work, only once it was approved."""
+        """Technician: start the extra work, only once it was approved and
+        while the job is in progress (not paused)."""
+        self.job_id._check_technician_access()
         unapproved = self.filtered(lambda line: line.approval_state != "approved")
         if unapproved:
             raise UserError(
@@ -184,20 +228,29 @@ class GemaServiceJobLine(models.Model):
                     lines=", ".join(unapproved.mapped("name")),
                 )
             )
-        idle = self.filtered(lambda line: line.job_id.state != "in_progress")
+        idle = self._not_startable().job_id
         if idle:
             raise UserError(
                 self.env._(
-                    "Start the job before its extra work: %(jobs)s",
-                    jobs=", ".join(idle.job_id.mapped("name")),
+                    "Start or resume the job before its extra work: %(jobs)s",
+                    jobs=", ".join(idle.mapped("name")),
                 )
             )
-        self.job_id._check_technician_access()
-        self.write({"work_state": "in_progress"})
+        started = self.filtered(lambda line: line.work_state != "todo")
+        if started:
+            raise UserError(
+                self.env._(
+                    "This extra work was already started: %(lines)s",
+                    lines=", ".join(started.mapped("name")),
+                )
+            )
+        with internal_write(self):
+            self.write({"work_state": "in_progress"})
         return True
 
     def action_done_work(self):
         """Technician: the extra work is done."""
+        self.job_id._check_technician_access()
         not_started = self.filtered(lambda line: line.work_state != "in_progress")
         if not_started:
             raise UserError(
@@ -206,9 +259,18 @@ class GemaServiceJobLine(models.Model):
                     lines=", ".join(not_started.mapped("name")),
                 )
             )
-        self.job_id._check_technician_access()
-        self.write({"work_state": "done"})
+        with internal_write(self):
+            self.write({"work_state": "done"})
         return True
+
+    def _not_startable(self):
+        """The lines whose work cannot start now: not approved, or their
+        job is not in progress or paused."""
+        return self.filtered(
+            lambda line: line.approval_state != "approved"
+            or line.job_id.state != "in_progress"
+            or line.job_id.paused
+        )
 
     def _record_decision(self, decision, method, note=None, evidence=None):
         """Record the customer's ``decision`` ("approved" or "refused") on
