@@ -16,6 +16,7 @@
         "hr",
         "mail",
         "portal",
+        "spreadsheet_dashboard",
     ],
     "external_dependencies": {"python": ["phonenumbers", "holidays"]},
     "data": [
@@ -55,6 +56,7 @@
         "data/gema_ticket_mail_template_data.xml",
         "data/ir_actions_server_data.xml",
         "data/gema_data_request_data.xml",
+        "data/spreadsheet_dashboard_data.xml",
         "report/gema_booking_reports.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
@@ -87,6 +89,10 @@
         "views/gema_data_request_views.xml",
     ],
     "assets": {
+        # The graph views are loaded lazily, with what extends them.
+        "web.assets_backend_lazy": [
+            "gema_sop/static/src/views/**/*",
+        ],
         "web.assets_tests": [
             "gema_sop/static/tests/tours/**/*",
         ],

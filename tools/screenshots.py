@@ -110,6 +110,12 @@ SHOTS = [
         ".o_pivot_view",
     ),
     (
+        "dashboard",
+        "manager",
+        "/odoo/action-gema_sop.spreadsheet_dashboard_customer_care_action",
+        ".o_spreadsheet_dashboard_action .o-figure canvas.o-scorecard",
+    ),
+    (
         "ticket-form",
         "cs",
         "/odoo/action-gema_sop.gema_ticket_action/{gema_ticket_shipping_demo}",

@@ -32,3 +32,4 @@ from . import test_scale
 from . import test_server_actions
 from . import test_ticket_email
 from . import test_technician_phone
+from . import test_dashboard
