@@ -26,6 +26,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.exceptions import UserError
 from odoo.http import request, route
+from odoo.tools import format_datetime
 
 from ..models.gema_service_job_line import CLOSED_JOB_STATES
 from .access import customer_search, record_or_404, staff_visitor
@@ -79,6 +80,10 @@ class GemaServiceJobPortal(CustomerPortal):
             }
         )
         values["tz_by_job"] = {job.id: job.gema_tz for job in values["jobs"]}
+        values["state_by_job"] = {
+            job.id: self._gema_state_words(job, values["customer_states"])[0]
+            for job in values["jobs"]
+        }
         request.session["my_gema_jobs_history"] = values["jobs"].ids[:100]
         return request.render("gema_sop.portal_my_jobs", values)
 
@@ -120,14 +125,28 @@ class GemaServiceJobPortal(CustomerPortal):
         website=True,
     )
     def portal_my_job_line_decision(
-        self, job_id, line_id, decision=None, access_token=None, note=None, **kw
+        self,
+        job_id,
+        line_id,
+        decision=None,
+        access_token=None,
+        note=None,
+        confirmed=None,
+        **kw,
     ):
         """ST-2: the customer approves or refuses one proposed extra work.
 
         The CSRF token is checked by the route (POST form); the visitor must
         be the job's customer (its token, not staff, or its portal customer);
         the line must belong to that job, so a line id of another job gives
-        404 and changes nothing.
+        404 and changes nothing. A decision is final, so the first post
+        (the Approve or Refuse button) only shows the page again with the
+        question "are you sure", whose answer posts ``confirmed``; without
+        JavaScript too. The same decision posted again (a double tap, a
+        reload, a second tab) records nothing and tells nobody again: the
+        page shows the decision already taken. Two posts at the same moment
+        write the same row: PostgreSQL lets one commit and Odoo retries the
+        other, which then finds the decision taken.
         """
         job_sudo = record_or_404(
             "gema.service.job", job_id, access_token, decision=True
@@ -136,6 +155,13 @@ class GemaServiceJobPortal(CustomerPortal):
         if not line_sudo or decision not in DECISIONS:
             raise NotFound()
         note = (note or "").strip()[:NOTE_MAX_LENGTH] or None
+        if line_sudo.approval_state == decision:
+            self._gema_set_notice("info", self._gema_decided_text(line_sudo), line_sudo)
+            return request.redirect(self._gema_job_url(job_sudo, access_token))
+        if not confirmed and self._gema_decidable(line_sudo):
+            values = self._gema_job_page_values(job_sudo, access_token)
+            values["confirm"] = {"line": line_sudo, "decision": decision, "note": note}
+            return request.render("gema_sop.portal_my_job", values)
         try:
             # Already sudo (from the access check): a customer cannot write
             # lines; the access check proved this line is theirs to decide.
@@ -167,6 +193,34 @@ class GemaServiceJobPortal(CustomerPortal):
         if not access_token:
             return job.access_url
         return f"{job.access_url}?{urlencode({'access_token': access_token})}"
+
+    def _gema_decidable(self, line):
+        """The customer can still decide ``line`` online: proposed, sent
+        for approval and not expired, on an open job (the checks of
+        ``_record_decision`` give the reason otherwise)."""
+        return (
+            line.approval_state == "proposed"
+            and line.approval_expires
+            and line.approval_expires >= fields.Datetime.now()
+            and line.job_id.state not in CLOSED_JOB_STATES
+        )
+
+    def _gema_decided_text(self, line):
+        """The decision already taken on ``line``, and when."""
+        date = format_datetime(
+            request.env, line.decision_date, tz=line.job_id.gema_tz, dt_format="short"
+        )
+        if line.approval_state == "approved":
+            return request.env._(
+                'Your approval of "%(work)s" was already recorded on %(date)s.',
+                work=line.name,
+                date=date,
+            )
+        return request.env._(
+            'Your refusal of "%(work)s" was already recorded on %(date)s.',
+            work=line.name,
+            date=date,
+        )
 
     def _gema_set_notice(self, kind, text, line):
         """Keep the result of a decision for the next page view (the form
@@ -218,6 +272,36 @@ class GemaServiceJobPortal(CustomerPortal):
             ),
         }
 
+    def _gema_state_words(self, job_sudo, customer_states):
+        """The job's state in the customer's words. While the job waits for
+        approval, what really waits: items to decide (the state's own
+        words), items whose time to decide online passed, or nothing, once
+        the customer decided on every item."""
+        words = customer_states.get(job_sudo.state, ("", ""))
+        if job_sudo.state != "waiting_approval":
+            return words
+        waiting = job_sudo.line_ids.filtered(
+            lambda line: line.approval_state == "proposed" and line.approval_expires
+        )
+        if waiting.filtered(self._gema_decidable):
+            return words
+        env = request.env
+        if waiting:
+            return (
+                words[0],
+                env._(
+                    "Some extra work still needs your decision, but the time "
+                    "to decide online has passed: please contact us."
+                ),
+            )
+        return (
+            env._("Decision received"),
+            env._(
+                "Thank you: we have your decision on each extra work item. "
+                "We will continue and keep you informed."
+            ),
+        )
+
     def _gema_job_page_values(self, job_sudo, access_token):
         notice = request.session.pop(NOTICE_KEY, None)
         if notice and notice.get("line_id") not in job_sudo.line_ids.ids:
@@ -238,7 +322,10 @@ class GemaServiceJobPortal(CustomerPortal):
                 "photos": job_sudo.photo_ids.filtered(
                     lambda attachment: (attachment.mimetype or "").startswith("image/")
                 ),
-                "customer_states": self._gema_customer_states(),
+                "state_words": self._gema_state_words(
+                    job_sudo, self._gema_customer_states()
+                ),
+                "confirm": None,
                 # Only a first name: the customer knows who works on their
                 # car, nothing more about the employee (issue: no technician
                 # data beyond a first name).

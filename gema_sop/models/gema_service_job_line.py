@@ -4,7 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_datetime
+from odoo.tools import format_amount, format_datetime
 
 from ..tools.internal_write import internal_write, is_internal_write
 
@@ -313,6 +313,7 @@ class GemaServiceJobLine(models.Model):
             }
         )
         self.job_id._log_decision(self)
+        self._notify_advisors()
         return True
 
     def _check_decidable(self, decision):
@@ -395,6 +396,96 @@ class GemaServiceJobLine(models.Model):
                 line=self.name,
             )
         )
+
+    def _notify_advisors(self):
+        """Tell the service advisor of the job the decision just recorded,
+        with the next step, as an activity assigned to them: Odoo notifies
+        the assignee (inbox or email, as they chose) and the systray keeps
+        it until done. Without an advisor on the job, every service advisor
+        of the branch (supervisors and managers only when the branch has no
+        plain advisor) gets one. Nobody is told their own decision: staff who
+        recorded it already know. Written in each advisor's language; called
+        once per decision, by ``_record_decision`` after it stored it.
+        """
+        self.ensure_one()
+        job = self.job_id
+        advisors = job.user_id.filtered("active") or self._branch_advisors()
+        advisors -= self.recorded_by_id
+        today = fields.Date.context_today(job.with_context(tz=job.gema_tz))
+        for advisor in advisors:
+            line = self.with_context(lang=advisor.lang or "en_US")
+            # sudo: the activity is the system's message to the advisor; the
+            # customer's page (as superuser) or the recording staff member
+            # may not be allowed to assign work to another user.
+            job.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=today,
+                user_id=advisor.id,
+                summary=line._decision_activity_summary(),
+                note=line._decision_activity_note(),
+            )
+
+    def _branch_advisors(self):
+        """The active service advisors of the line's branch, the front desk
+        before its supervisors and managers (who are advisors too)."""
+        # sudo: reads the group's members to find whom to tell, nothing more.
+        advisors = (
+            self.env.ref("gema_sop.group_service_advisor")
+            .sudo()
+            .users.filtered(
+                lambda user: user.active
+                and self.company_id in user.company_ids
+                and not user._is_superuser()
+            )
+        )
+        supervisors = self.env.ref("gema_sop.group_cs_supervisor").sudo().users
+        return (advisors - supervisors or advisors).sorted("id")
+
+    def _decision_activity_summary(self):
+        """The activity's title: what the customer decided, and what to do."""
+        if self.approval_state == "approved":
+            return self.env._(
+                "Customer approved extra work: %(line)s — tell the technician "
+                "and plan the work",
+                line=self.name,
+            )
+        return self.env._(
+            "Customer refused extra work: %(line)s — tell the technician not to do it",
+            line=self.name,
+        )
+
+    def _decision_activity_note(self):
+        """Who decided, how, when and at what price; then the job's next
+        step: the items still waiting, or starting the work."""
+        job = self.job_id
+        methods = dict(self._fields["approval_method"]._description_selection(self.env))
+        decided = self.env._(
+            "%(who)s decided on %(line)s (%(price)s) via %(method)s on %(date)s.",
+            who=self.decided_by_name or "",
+            line=self.name,
+            price=format_amount(self.env, self.price, self.currency_id),
+            method=methods.get(self.approval_method, ""),
+            date=format_datetime(
+                self.env, self.decision_date, tz=job.gema_tz, dt_format="short"
+            ),
+        )
+        waiting = job.line_ids.filtered(
+            lambda line: line.approval_state == "proposed" and line.approval_expires
+        )
+        if waiting:
+            step = self.env._(
+                "Still waiting for the customer's decision on: %(lines)s.",
+                lines=", ".join(waiting.mapped("name")),
+            )
+        elif job.state == "waiting_approval":
+            step = self.env._(
+                "Every extra work item is decided: start the work on %(job)s "
+                "when the technician is ready.",
+                job=job.name,
+            )
+        else:
+            step = self.env._("Update the work plan of %(job)s.", job=job.name)
+        return Markup("<p>%s</p><p>%s</p>") % (decided, step)
 
     @api.model
     def _approval_expiry(self):

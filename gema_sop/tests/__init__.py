@@ -33,3 +33,4 @@ from . import test_server_actions
 from . import test_ticket_email
 from . import test_technician_phone
 from . import test_dashboard
+from . import test_service_job_decision

@@ -5,6 +5,7 @@ day, and the form as a visitor's own session reads it.
 """
 
 import re
+import time
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -89,3 +90,22 @@ def open_form(session, server, branch_id, service_id, day):
 def utc_start(day, hhmm):
     local = datetime.combine(day, datetime.strptime(hhmm, "%H:%M").time())
     return TZ.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def wait_for_lock_wait(registry, db, thread, answer, what):
+    """Return once a session of ``db`` waits for a lock (the request of
+    ``thread`` waits for the test's uncommitted row); fail when the request
+    ended first (its response in ``answer``) or after 30 s."""
+    deadline = time.monotonic() + 30
+    while True:
+        with registry.cursor() as watcher:
+            watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = %s AND wait_event_type = 'Lock'",
+                [db],
+            )
+            if watcher.fetchone()[0]:
+                return
+        assert thread.is_alive(), answer["response"].text[:2000]
+        assert time.monotonic() < deadline, f"the {what} never waited"
+        time.sleep(0.2)

@@ -12,7 +12,6 @@ lead to the same booking instead of an error or a second booking.
 """
 
 import threading
-import time
 
 import requests
 
@@ -22,6 +21,7 @@ from .public_page_server import (
     setup_branch,
     superuser_env,
     utc_start,
+    wait_for_lock_wait,
     working_day,
 )
 
@@ -75,19 +75,7 @@ def test_bk1_double_click_at_the_same_moment_makes_one_booking(
         thread = threading.Thread(target=second_click)
         thread.start()
         # Commit only once the second click waits for the first one's row.
-        deadline = time.monotonic() + 30
-        while True:
-            with registry.cursor() as watcher:
-                watcher.execute(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = %s AND wait_event_type = 'Lock'",
-                    [concurrency_db],
-                )
-                if watcher.fetchone()[0]:
-                    break
-            assert thread.is_alive(), answer["response"].text[:2000]
-            assert time.monotonic() < deadline, "the second click never waited"
-            time.sleep(0.2)
+        wait_for_lock_wait(registry, concurrency_db, thread, answer, "second click")
     thread.join(60)
 
     response = answer["response"]

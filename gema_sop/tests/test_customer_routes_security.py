@@ -149,6 +149,7 @@ class CustomerRoutesCase(ServiceJobPortalCase):
                 f"/my/jobs/{job.id}/lines/{line.id}/decision",
                 token,
                 decision="approved",
+                confirmed="1",
             ),
         ]
 
@@ -202,6 +203,7 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
             f"/my/jobs/{self.job_a.id}/lines/{self.line_flush.id}/decision",
             None,
             decision="refused",
+            confirmed="1",
         )
         self.assertEqual(response.status_code, 200)
         self.line_flush.invalidate_recordset()

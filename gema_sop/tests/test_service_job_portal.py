@@ -131,9 +131,12 @@ class ServiceJobPortalCase(GemaSopCase, HttpCase):
         self.assertEqual(response.status_code, expected, url)
         return response
 
-    def _decide(self, job, line, decision, token, note=None, csrf=True):
-        """Post the decision form of ``line`` as the page of ``job`` would."""
+    def _decide(self, job, line, decision, token, note=None, csrf=True, confirmed=True):
+        """Post the decision form of ``line`` as the page of ``job`` would:
+        with ``confirmed``, the answer to the page's "are you sure"."""
         data = {"decision": decision}
+        if confirmed:
+            data["confirmed"] = "1"
         if token:
             data["access_token"] = token
         if note:
@@ -472,9 +475,13 @@ class TestServiceJobPortalTour(ServiceJobPortalCase):
     touch_enabled = True
 
     def test_st2_tour_customer_approves_and_refuses_on_phone(self):
-        """ST-2: the customer opens the token link in Chromium, approves
-        the brake pads and refuses the engine flush; the backend records
-        each decision with method portal and its date."""
+        """ST-2: the customer opens the token link in Chromium at phone
+        size, approves the brake pads and refuses the engine flush, each
+        after confirming once (going back from the question records
+        nothing); the page shows each decision and stops asking; the
+        backend records each decision with method portal and its date, and
+        the advisor gets one activity per decision."""
+        activities = self.job_a.activity_ids
         before = fields.Datetime.now().replace(microsecond=0)
         self.start_tour(
             f"/my/jobs/{self.job_a.id}?access_token={self.token_a}",
@@ -489,3 +496,7 @@ class TestServiceJobPortalTour(ServiceJobPortalCase):
             self.assertGreaterEqual(line.decision_date, before)
         self.assertEqual(self.line_flush.approval_note, "Next month, thank you")
         self.assertEqual(self.line_b.approval_state, "proposed")
+        self.job_a.invalidate_recordset()
+        told = self.job_a.activity_ids - activities
+        self.assertEqual(told.user_id, self.users["advisor"])
+        self.assertEqual(len(told), 2)
