@@ -86,8 +86,8 @@ class GemaBookingPage(http.Controller):
         values["request_key"] = self._gema_new_key()
         if malformed:
             values["errors"]["form"] = malformed
-            return request.render("gema_sop.gema_booking_page", values, status=422)
-        return request.render("gema_sop.gema_booking_page", values)
+            return self._gema_render(values, 422)
+        return self._gema_render(values)
 
     @http.route(
         "/booking/submit",
@@ -120,12 +120,12 @@ class GemaBookingPage(http.Controller):
             values, post.get("time")
         )
         if errors:
-            return request.render("gema_sop.gema_booking_page", values, status=422)
+            return self._gema_render(values, 422)
 
         limit_error = self._gema_check_rate_limit(customer["customer_phone"], key)
         if limit_error:
             errors["form"] = limit_error
-            return request.render("gema_sop.gema_booking_page", values, status=429)
+            return self._gema_render(values, 429)
 
         booking_values = dict(
             customer,
@@ -146,7 +146,7 @@ class GemaBookingPage(http.Controller):
                 )
         except (UserError, ValidationError) as error:
             errors["form"] = error.args[0]
-            return request.render("gema_sop.gema_booking_page", values, status=422)
+            return self._gema_render(values, 422)
         return self._gema_redirect_to(booking)
 
     # Helpers -------------------------------------------------------------
@@ -305,11 +305,18 @@ class GemaBookingPage(http.Controller):
                 name: _echo(params.get(name)) for name in (*CUSTOMER_FIELDS, "time")
             },
             "errors": errors,
-            "first_error": next(
-                (name for name in FIELD_ORDER if errors.get(name)),
-                "form" if errors else None,
-            ),
         }
+
+    def _gema_render(self, values, status=200):
+        """The page, the focus on its first field with an error (or on the
+        form's message when no field is to blame), so that a visitor on a
+        phone lands on what to correct (BK-3)."""
+        errors = values["errors"]
+        values["first_error"] = next(
+            (name for name in FIELD_ORDER if errors.get(name)),
+            "form" if errors else None,
+        )
+        return request.render("gema_sop.gema_booking_page", values, status=status)
 
     def _gema_free_days(self, branch, service_type, first_day, count, errors):
         """``{day: free times}`` of the first ``count`` days from
