@@ -121,7 +121,13 @@ SHOTS = [
         "/odoo/action-gema_sop.gema_ticket_action/{gema_ticket_shipping_demo}",
         ".o_form_view",
     ),
-    ("public-booking-page", "public", "/booking", "form"),
+    (
+        "public-booking-page",
+        "public",
+        "/booking?company_id={res_company_medan_demo}"
+        "&service_type_id={gema_service_type_periodic_demo}",
+        ".o_gema_free_days",
+    ),
     ("job-status-page", "public", "{job_url}", "main"),
     ("ticket-page", "public", "{ticket_url}", "main"),
 ]
@@ -151,6 +157,8 @@ def _references(base, db):
                         "gema.followup",
                         "gema.conversation",
                         "gema.ticket",
+                        "gema.service.type",
+                        "res.company",
                     ],
                 ),
             ],

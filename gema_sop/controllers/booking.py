@@ -56,6 +56,8 @@ RATE_LIMIT_PHONE = 3
 RATE_LIMIT_IP = 10
 RATE_LIMIT_WINDOW = timedelta(hours=1)
 HORIZON_DAYS = 60
+# How many of the next days with free times the page offers (BK-1).
+FREE_DAYS = 14
 KEY_LIFETIME = timedelta(hours=6)
 
 # The visitor's fields (BK-3, nothing more).
@@ -66,6 +68,9 @@ CUSTOMER_FIELDS = (
     "vehicle_type",
     "complaint",
 )
+# The page's fields in the order they are shown: the first one with an
+# error takes the focus.
+FIELD_ORDER = ("company_id", "service_type_id", "date", "time", *CUSTOMER_FIELDS)
 # The one-time key: issue time (8 hex digits), nonce (16), signature (32).
 _REQUEST_KEY = re.compile(r"^([0-9a-f]{8})([0-9a-f]{16})([0-9a-f]{32})$")
 _TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", re.ASCII)
@@ -77,12 +82,12 @@ class GemaBookingPage(http.Controller):
         """Step 1 (branch, service, day) and, once chosen, step 2: the free
         times and the visitor's details."""
         params, malformed = self._gema_text_params(params)
-        values = self._gema_page_values(params)
+        values = self._gema_page_values(params, next_free=True)
         values["request_key"] = self._gema_new_key()
         if malformed:
             values["errors"]["form"] = malformed
-            return request.render("gema_sop.gema_booking_page", values, status=422)
-        return request.render("gema_sop.gema_booking_page", values)
+            return self._gema_render(values, 422)
+        return self._gema_render(values)
 
     @http.route(
         "/booking/submit",
@@ -115,12 +120,12 @@ class GemaBookingPage(http.Controller):
             values, post.get("time")
         )
         if errors:
-            return request.render("gema_sop.gema_booking_page", values, status=422)
+            return self._gema_render(values, 422)
 
         limit_error = self._gema_check_rate_limit(customer["customer_phone"], key)
         if limit_error:
             errors["form"] = limit_error
-            return request.render("gema_sop.gema_booking_page", values, status=429)
+            return self._gema_render(values, 429)
 
         booking_values = dict(
             customer,
@@ -142,7 +147,7 @@ class GemaBookingPage(http.Controller):
                 )
         except (UserError, ValidationError) as error:
             errors["form"] = error.args[0]
-            return request.render("gema_sop.gema_booking_page", values, status=422)
+            return self._gema_render(values, 422)
         return self._gema_redirect_to(booking)
 
     # Helpers -------------------------------------------------------------
@@ -225,11 +230,14 @@ class GemaBookingPage(http.Controller):
             .search([("gema_operating_calendar_id", "!=", False)], order="name")
         )
 
-    def _gema_page_values(self, params):
+    def _gema_page_values(self, params, next_free=False):
         """Everything the page shows, from the visitor's choices so far.
 
         Invalid choices are dropped with an error; free times are computed
-        only for a valid branch, service and day.
+        only for a valid branch, service and day. With ``next_free`` (the
+        page, not a sent form: the day of a sent form never changes under
+        the chosen time), a day without free times gives way to the next
+        day that has some, with a notice saying so.
         """
         env = request.env
         errors = {}
@@ -253,9 +261,19 @@ class GemaBookingPage(http.Controller):
         if submitted and not service_type:
             errors["service_type_id"] = env._("Please choose a service.")
 
-        free_times = []
+        free_days, free_times, notice = {}, [], None
+        if branch and service_type:
+            free_days = self._gema_free_days(
+                branch, service_type, today, FREE_DAYS, errors
+            )
         if branch and service_type and day:
-            free_times = self._gema_free_times(branch, service_type, day, errors)
+            free_times = free_days.get(day)
+            if free_times is None:
+                free_times = self._gema_free_times(branch, service_type, day, errors)
+            if not free_times and next_free and "date" not in errors:
+                day, free_times, notice = self._gema_next_free_day(
+                    branch, service_type, day, today, free_days, errors
+                )
         return {
             "branches": branches,
             "branch": branch,
@@ -268,6 +286,20 @@ class GemaBookingPage(http.Controller):
             "day_label": day and format_date(env, day, date_format="EEEE, d MMMM y"),
             "tz_label": datetime.now(tz).strftime("%Z"),
             "free_times": free_times,
+            "free_days": [
+                {
+                    "date": free_day.isoformat(),
+                    "weekday": format_date(env, free_day, date_format="EEE"),
+                    "label": format_date(env, free_day, date_format="d MMM"),
+                    "count_label": (
+                        env._("1 time")
+                        if len(times) == 1
+                        else env._("%(count)s times", count=len(times))
+                    ),
+                }
+                for free_day, times in sorted(free_days.items())
+            ],
+            "notice": notice,
             "show_details": bool(branch and service_type and day),
             "max_lengths": self._gema_max_lengths(),
             "values": {
@@ -276,6 +308,89 @@ class GemaBookingPage(http.Controller):
             "whatsapp_opt_in": params.get("whatsapp_opt_in") == "1",
             "errors": errors,
         }
+
+    def _gema_render(self, values, status=200):
+        """The page, the focus on its first field with an error (or on the
+        form's message when no field is to blame), so that a visitor on a
+        phone lands on what to correct (BK-3)."""
+        errors = values["errors"]
+        values["first_error"] = next(
+            (name for name in FIELD_ORDER if errors.get(name)),
+            "form" if errors else None,
+        )
+        return request.render("gema_sop.gema_booking_page", values, status=status)
+
+    def _gema_free_days(self, branch, service_type, first_day, count, errors):
+        """``{day: free times}`` of the first ``count`` days from
+        ``first_day`` with a free time within the horizon (BK-1, G-4:
+        Sundays, public holidays and full days are left out), read in a few
+        batched searches."""
+        today = datetime.now(pytz.timezone(branch._gema_tz())).date()
+        try:
+            # sudo: as in _gema_free_times, only start times leave here.
+            found = (
+                request.env["gema.planner"]
+                .sudo()
+                ._free_days(
+                    branch,
+                    service_type,
+                    first_day,
+                    count,
+                    today + timedelta(days=HORIZON_DAYS),
+                )
+            )
+        except (UserError, ValidationError) as error:
+            errors["date"] = error.args[0]
+            return {}
+        return {
+            day: self._gema_time_labels(branch, slots) for day, slots in found.items()
+        }
+
+    def _gema_next_free_day(self, branch, service_type, day, today, free_days, errors):
+        """``(day, free times, notice)``: the first day after ``day`` with a
+        free time and the sentence that says so, for a day without any (a
+        Sunday, a public holiday, a full day, today after its last time);
+        ``day`` itself and no notice when none is left within the
+        horizon."""
+        env = request.env
+        later = sorted(free_day for free_day in free_days if free_day > day)
+        if later:
+            found = {later[0]: free_days[later[0]]}
+        else:
+            # A day chosen beyond the next free days: look after it.
+            found = self._gema_free_days(
+                branch, service_type, day + timedelta(days=1), 1, errors
+            )
+        if not found:
+            return day, [], None
+        next_day, times = next(iter(found.items()))
+        next_label = format_date(env, next_day, date_format="EEEE, d MMMM y")
+        if day == today:
+            notice = env._(
+                "There is no free time left today. The next free day is "
+                "%(next)s; its free times are shown below.",
+                next=next_label,
+            )
+        else:
+            notice = env._(
+                "There is no free time on %(day)s. The next free day is "
+                "%(next)s; its free times are shown below.",
+                day=format_date(env, day, date_format="EEEE, d MMMM y"),
+                next=next_label,
+            )
+        return next_day, times, notice
+
+    def _gema_time_labels(self, branch, slots):
+        """The distinct start times of ``slots``, each with its label in the
+        branch's time zone, for the page."""
+        tz = pytz.timezone(branch._gema_tz())
+        return [
+            {
+                "label": pytz.utc.localize(start).astimezone(tz).strftime("%H:%M"),
+                "start": start,
+            }
+            for start in sorted({slot["start"] for slot in slots})
+        ]
 
     def _gema_free_times(self, branch, service_type, day, errors):
         """The day's free start times, each with its label in the branch's
@@ -291,14 +406,7 @@ class GemaBookingPage(http.Controller):
         except (UserError, ValidationError) as error:
             errors["date"] = error.args[0]
             slots = []
-        tz = pytz.timezone(branch._gema_tz())
-        return [
-            {
-                "label": pytz.utc.localize(start).astimezone(tz).strftime("%H:%M"),
-                "start": start,
-            }
-            for start in sorted({slot["start"] for slot in slots})
-        ]
+        return self._gema_time_labels(branch, slots)
 
     def _gema_pick(self, records, raw_id):
         """The record of ``records`` with the id the visitor sent, if any."""

@@ -6,6 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_datetime
 
+# Days the public page's "next free days" read at once (``_free_days``).
+FREE_DAYS_WINDOW = 21
+
 
 class GemaPlanner(models.AbstractModel):
     """When a technician can take a service, and holding them (BK-4, BK-5,
@@ -217,19 +220,56 @@ class GemaPlanner(models.AbstractModel):
         slot, not in the past. ``day`` is a branch-local date; returns dicts
         ``{"employee_id", "start", "stop"}`` (UTC naive) sorted by start.
         """
+        return self._free_slots_between(
+            company, service_type, day, day + timedelta(days=1), employees
+        )
+
+    @api.model
+    def _free_days(self, company, service_type, first_day, count, last_day):
+        """BK-1, BK-4, G-4: ``{day: free slots}`` of the first ``count``
+        branch-local days from ``first_day`` to ``last_day`` (included) that
+        have a free time; Sundays, public holidays and full days are not
+        among them. For the public booking page's "next free days": read
+        window by window (``FREE_DAYS_WINDOW`` days), each window with one
+        calendar computation per calendar and one query of held times,
+        never day by day."""
+        tz = pytz.timezone(company._gema_tz())
+        found = {}
+        start = first_day
+        while len(found) < count and start <= last_day:
+            stop = min(
+                start + timedelta(days=FREE_DAYS_WINDOW), last_day + timedelta(days=1)
+            )
+            for slot in self._free_slots_between(company, service_type, start, stop):
+                day = pytz.utc.localize(slot["start"]).astimezone(tz).date()
+                if day in found or len(found) < count:
+                    found.setdefault(day, []).append(slot)
+            start = stop
+        return found
+
+    @api.model
+    def _free_slots_between(
+        self, company, service_type, first_day, stop_day, employees=None
+    ):
+        """The free slots (see ``_free_slots``) of the branch-local days
+        from ``first_day`` up to ``stop_day`` (excluded), computed at once:
+        one calendar computation per distinct calendar and one query of
+        held times, whatever the number of days."""
         if employees is None:
             employees = self._technicians(company)
         employees = employees.filtered("active")
         if not employees or not service_type:
             return []
         tz = pytz.timezone(company._gema_tz())
-        day_start = tz.localize(datetime.combine(day, time.min))
-        day_end = tz.localize(datetime.combine(day + timedelta(days=1), time.min))
+        range_start = tz.localize(datetime.combine(first_day, time.min))
+        range_end = tz.localize(datetime.combine(stop_day, time.min))
         now = pytz.utc.localize(fields.Datetime.now())
-        if day_end <= now:
+        if range_end <= now:
             return []
-        intervals = self._work_intervals(company, employees, day_start, day_end)
-        busy = self._busy_slots(company, employees, _naive(day_start), _naive(day_end))
+        intervals = self._work_intervals(company, employees, range_start, range_end)
+        busy = self._busy_slots(
+            company, employees, _naive(range_start), _naive(range_end)
+        )
         busy_of = {}
         for slot in busy:
             busy_of.setdefault(slot["employee_id"], []).append(slot)
@@ -241,8 +281,12 @@ class GemaPlanner(models.AbstractModel):
         for employee in employees:
             mine = busy_of.get(employee.id, [])
             for begin, end, _meta in intervals.get(employee.id, []):
-                steps = -(-(begin - day_start) // step)
-                local = tz.normalize(day_start + steps * step)
+                # The slot grid starts at midnight of the interval's day.
+                midnight = tz.localize(
+                    datetime.combine(begin.astimezone(tz).date(), time.min)
+                )
+                steps = -(-(begin - midnight) // step)
+                local = tz.normalize(midnight + steps * step)
                 while local + duration <= end:
                     start, stop = _naive(local), _naive(local + duration)
                     if (

@@ -8,7 +8,11 @@
  * backend.
  */
 import { registry } from "@web/core/registry";
-import { patiently } from "@gema_sop/../tests/tours/gema_tour_steps";
+import {
+    bookingDetails,
+    patiently,
+    sendBooking,
+} from "@gema_sop/../tests/tours/gema_tour_steps";
 
 registry.category("web_tour.tours").add("gema_booking_public_tour", {
     steps: () =>
@@ -34,41 +38,14 @@ registry.category("web_tour.tours").add("gema_booking_public_tour", {
                 trigger: ".o_gema_booking_times label.o_gema_time:first",
                 run: "click",
             },
-            {
-                content: "Name",
-                trigger: "input[name=customer_name]",
-                run: "edit Budi Santoso",
-            },
-            {
-                content: "WhatsApp number",
-                trigger: "input[name=customer_phone]",
-                run: "edit 0812-3456-7890",
-            },
-            {
-                content: "Licence plate, typed carelessly",
-                trigger: "input[name=license_plate]",
-                run: "edit bk1234abc",
-            },
-            {
-                content: "Vehicle type",
-                trigger: "input[name=vehicle_type]",
-                run: "edit Toyota Avanza",
-            },
-            {
-                content: "Complaint",
-                trigger: "textarea[name=complaint]",
-                run: "edit Rem berbunyi",
-            },
-            {
-                content: "Send the request",
-                trigger: "button.o_gema_send_booking",
-                run: "click",
-                expectUnloadPage: true,
-            },
-            {
-                content: "The result page gives the booking number",
-                trigger: ".o_gema_booking_received .o_gema_booking_number:contains(BK/)",
-            },
+            ...bookingDetails({
+                name: "Budi Santoso",
+                phone: "0812-3456-7890",
+                plate: "bk1234abc", // typed carelessly
+                vehicle: "Toyota Avanza",
+                complaint: "Rem berbunyi",
+            }),
+            ...sendBooking(),
             {
                 content: "and says the branch will confirm",
                 trigger: ".o_gema_booking_will_confirm",

@@ -30,3 +30,54 @@ export function fitsPhoneScreen(trigger) {
 export function patiently(steps) {
     return steps.map((step) => ({ timeout: 30000, ...step }));
 }
+
+/**
+ * The steps of the public booking form's BK-3 details, typed as a visitor
+ * does; ``complaint`` is left out when not given.
+ */
+export function bookingDetails({ name, phone, plate, vehicle, complaint }) {
+    const steps = [
+        { content: "Name", trigger: "input[name=customer_name]", run: `edit ${name}` },
+        {
+            content: "WhatsApp number",
+            trigger: "input[name=customer_phone]",
+            run: `edit ${phone}`,
+        },
+        {
+            content: "Licence plate",
+            trigger: "input[name=license_plate]",
+            run: `edit ${plate}`,
+        },
+        {
+            content: "Vehicle type",
+            trigger: "input[name=vehicle_type]",
+            run: `edit ${vehicle}`,
+        },
+    ];
+    if (complaint) {
+        steps.push({
+            content: "Complaint",
+            trigger: "textarea[name=complaint]",
+            run: `edit ${complaint}`,
+        });
+    }
+    return steps;
+}
+
+/**
+ * Send the public booking form and land on the page with the booking number.
+ */
+export function sendBooking() {
+    return [
+        {
+            content: "Send the request",
+            trigger: "button.o_gema_send_booking",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The result page gives the booking number",
+            trigger: ".o_gema_booking_received .o_gema_booking_number:contains(BK/)",
+        },
+    ];
+}
