@@ -763,11 +763,14 @@ class GemaBooking(models.Model):
         of today or tomorrow, today (the confirmation is its reminder)."""
         dates = super()._checklist_step_dates(steps)
         if "reminder_day" in steps:
+            eves = {}  # one working-day search per calendar and day
             for booking in self.filtered(lambda b: b.start and b.reminder_due):
                 tz = pytz.timezone(booking.tz)
                 day = pytz.utc.localize(booking.start).astimezone(tz).date()
                 calendar = booking.company_id._gema_operating_calendar()
-                dates[booking.id, "reminder_day"] = calendar._gema_shift_day(day, -1)
+                if (calendar.id, day) not in eves:
+                    eves[calendar.id, day] = calendar._gema_shift_day(day, -1)
+                dates[booking.id, "reminder_day"] = eves[calendar.id, day]
         return dates
 
     def _render_proof(self):

@@ -1,5 +1,3 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 
 
@@ -19,7 +17,7 @@ class GemaChecklistMixin(models.AbstractModel):
     never all at once. What the system does itself (a message that left, a
     check it made) it ticks, with a note of what it did; a record that
     ends (``_gema_checklist_end_states``: cancelled, no-show, delivered,
-    closed) cancels the items still pending, and says which in its chatter.
+    closed) cancels the items still pending.
     """
 
     _name = "gema.checklist.mixin"
@@ -218,23 +216,9 @@ class GemaChecklistMixin(models.AbstractModel):
                 activity.date_deadline = deadline
 
     def _checklist_cancel(self, activities):
-        """Cancel pending items whose step will not come; the chatter says
-        which were left undone."""
-        if not activities:
-            return
-        for res_id, items in activities.grouped("res_id").items():
-            self.browse(res_id).message_post(
-                body=Markup("<p>%s</p><ul>%s</ul>")
-                % (
-                    self.env._("Checklist items cancelled, their step will not come:"),
-                    Markup().join(
-                        Markup("<li>%s</li>")
-                        % (item.summary or item.activity_type_id.name)
-                        for item in items
-                    ),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+        """Cancel pending items whose step will not come (Odoo's cancel of
+        an activity: it goes; the state change is in the chatter). One
+        unlink for a batch: the no-show cron ends many bookings at once."""
         activities.unlink()
 
     def _checklist_done(self, xmlids, note=None):

@@ -80,8 +80,10 @@ class GemaFollowup(models.Model):
         "gema.state.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_followup"
-    # FU-8: the call's items are due on the call day; the testimonial and
-    # review items come once the customer is reached; closing ends them.
+    # FU-8: checking the data and reaching the customer are due on the call
+    # day; what the call records (condition, feedback, which *Contacted*
+    # requires and ticks at once) and the testimonial and review link come
+    # once the customer is reached; closing ends them.
     _gema_checklist_steps = {
         "to_call": ("call",),
         "no_answer": ("call",),
@@ -734,14 +736,16 @@ class GemaFollowup(models.Model):
         its follow-up list comes), never before today."""
         dates = super()._checklist_step_dates(steps)
         if "call" in steps:
+            next_days = {}  # one working-day search per calendar and day
             for followup in self:
                 today = datetime.now(pytz.timezone(followup.gema_tz)).date()
                 day = followup.next_attempt_date
                 if not day and followup.service_date:
                     calendar = followup.company_id._gema_operating_calendar()
-                    day = calendar._gema_shift_day(
-                        _local_day(followup.service_date, followup.gema_tz), 1
-                    )
+                    done = _local_day(followup.service_date, followup.gema_tz)
+                    if (calendar.id, done) not in next_days:
+                        next_days[calendar.id, done] = calendar._gema_shift_day(done, 1)
+                    day = next_days[calendar.id, done]
                 dates[followup.id, "call"] = max(day or today, today)
         return dates
 

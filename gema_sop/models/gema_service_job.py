@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import pytz
 from markupsafe import Markup
 
@@ -791,6 +793,17 @@ class GemaServiceJob(models.Model):
         if template.gema_step == "long_job":
             return self.overnight
         return super()._checklist_applies(template)
+
+    def _checklist_step_dates(self, steps):
+        """ST-10.8: the follow-up of a job over more than a day is due on
+        the branch's next working day (the job's second day)."""
+        dates = super()._checklist_step_dates(steps)
+        if "long_job" in steps:
+            for job in self:
+                calendar = job.company_id._gema_operating_calendar()
+                today = datetime.now(pytz.timezone(job.gema_tz)).date()
+                dates[job.id, "long_job"] = calendar._gema_shift_day(today, 1)
+        return dates
 
     def _launch_checklist(self):
         """Past the inspection, whether extra work was identified is known

@@ -31,3 +31,4 @@ from . import test_state_machine
 from . import test_scale
 from . import test_server_actions
 from . import test_ticket_email
+from . import test_checklist

@@ -239,12 +239,12 @@ CHECKLIST_STEPS = {
     ],
     "long_job": ["mail_activity_plan_template_st10_followup"],
     "call": [
-        f"mail_activity_plan_template_fu8_{item}"
-        for item in ("data_checked", "contacted", "condition", "feedback")
+        "mail_activity_plan_template_fu8_data_checked",
+        "mail_activity_plan_template_fu8_contacted",
     ],
     "contacted": [
-        "mail_activity_plan_template_fu8_testimonial",
-        "mail_activity_plan_template_fu8_review_link",
+        f"mail_activity_plan_template_fu8_{item}"
+        for item in ("condition", "feedback", "testimonial", "review_link")
     ],
 }
 
