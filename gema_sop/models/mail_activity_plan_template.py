@@ -26,5 +26,5 @@ class MailActivityPlanTemplate(models.Model):
         CHECKLIST_STEPS,
         string="SOP Step",
         help="The step of the SOP at which this checklist item is planned and "
-        "due. Empty: when the checklist starts.",
+        "due. Empty: with the first step the record reaches.",
     )
