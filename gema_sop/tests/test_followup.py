@@ -80,8 +80,9 @@ class TestFollowup(ServiceJobCase):
         self.assertEqual(followup.state, "to_call")
         self.assertTrue(followup.name.startswith("FU/"))
         self.assertEqual(job.followup_count, 1)
-        # FU-8: the call's items; the testimonial's come once reached.
-        self.assertEqual(followup.checklist_total, 4)
+        # FU-8: the call's items (data checked, customer contacted); what
+        # the call records and the testimonial's come once reached.
+        self.assertEqual(followup.checklist_total, 2)
         line = self._sla_line(followup, H2)
         self.assertEqual(line.deadline, wib(1, 17, month=12))
         self.assertEqual(followup.gema_sla_deadline, wib(1, 17, month=12))
