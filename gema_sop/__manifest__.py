@@ -87,6 +87,7 @@
         "views/gema_ticket_views.xml",
         "views/gema_ticket_portal_templates.xml",
         "views/gema_data_request_views.xml",
+        "views/mail_activity_plan_views.xml",
     ],
     "assets": {
         # The graph views are loaded lazily, with what extends them.

@@ -48,3 +48,4 @@ from . import gema_data_request_line
 from . import gema_data_request
 from . import ir_http
 from . import mail_mail
+from . import mail_activity_plan_template

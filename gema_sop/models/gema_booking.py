@@ -113,6 +113,10 @@ class GemaBooking(models.Model):
         "request_ip": False,
     }
     _gema_checklist_plan = "gema_sop.mail_activity_plan_booking_checklist"
+    # BK-12: a confirmed booking has the items of its confirmation and of
+    # its H-1 reminder day; arrival, no-show or cancellation ends them.
+    _gema_checklist_steps = {"confirmed": ("confirm", "reminder_day")}
+    _gema_checklist_end_states = ("arrived", "no_show", "cancelled")
     _gema_transitions = TRANSITIONS
     _order = "start desc, id desc"
     _check_company_auto = True
@@ -543,8 +547,7 @@ class GemaBooking(models.Model):
                 **booking._reminder_values(),
             )
         messages = self._send_confirmation()
-        self._launch_checklist()
-        self._checklist_done(CHECKLIST[3:6])
+        self._checklist_confirmed()
         return self._open_link(messages)
 
     def action_set_pending(self):
@@ -688,9 +691,10 @@ class GemaBooking(models.Model):
         return messages
 
     def _on_message_sent(self, message):
-        """BK-5, BK-6: the confirmation carries the proof; the reminder
-        marks the booking reminded, closes the advisor's reminder activity
-        and ticks checklist item 7."""
+        """BK-5, BK-6: the confirmation carries the proof and ticks checklist
+        items 4 and 6 (and 7 for a booking of today or tomorrow, whose
+        reminder it is); the reminder marks the booking reminded, closes the
+        advisor's reminder activity and ticks checklist item 7."""
         result = super()._on_message_sent(message)
         if message.template_id == self.env.ref(
             "gema_sop.mail_template_booking_confirmation"
@@ -700,13 +704,74 @@ class GemaBooking(models.Model):
                 message.mail_message_id.sudo().attachment_ids = [
                     Command.link(self.proof_attachment_id.id)
                 ]
+            self._checklist_done(
+                [CHECKLIST[3], CHECKLIST[5]], self._checklist_message_note(message)
+            )
+            if not self.reminder_due:
+                self._checklist_done(
+                    CHECKLIST[6:],
+                    self.env._(
+                        "Done by the system: the booking is for today or the "
+                        "next day, so the confirmation was its reminder."
+                    ),
+                )
         elif message.template_id == self.env.ref(
             "gema_sop.mail_template_booking_reminder"
         ):
             self.write({"reminder_sent_date": message.sent_date})
             self.activity_feedback(["gema_sop.mail_activity_type_booking_reminder"])
-            self._checklist_done(CHECKLIST[6:])
+            self._checklist_done(CHECKLIST[6:], self._checklist_message_note(message))
         return result
+
+    def _checklist_confirmed(self):
+        """BK-12 on confirmation: the system ticks what it checked or did
+        itself, the customer data when every field of it is filled in, the
+        service, and the booking's place in the calendar; the advisor keeps
+        the rest."""
+        complete = self.filtered(
+            lambda b: b.customer_name
+            and b.customer_phone
+            and b.license_plate
+            and b.vehicle_type
+        )
+        complete._checklist_done(
+            CHECKLIST[1:2],
+            self.env._(
+                "Checked by the system: the customer's name, WhatsApp number, "
+                "plate and vehicle type are filled in."
+            ),
+        )
+        self._checklist_done(
+            CHECKLIST[2:3],
+            lambda booking: self.env._(
+                "Recorded on the booking: %(service)s.",
+                service=booking.service_type_id.name,
+            ),
+        )
+        self._checklist_done(
+            CHECKLIST[4:5],
+            lambda booking: self.env._(
+                "Done by the system: %(when)s with %(technician)s is in the calendar.",
+                when=booking._when(),
+                technician=booking.employee_id.name,
+            ),
+        )
+
+    def _checklist_step_dates(self, steps):
+        """BK-12: the H-1 reminder item is due on the branch's last working
+        day before the booked day (when the cron sends it); for a booking
+        of today or tomorrow, today (the confirmation is its reminder)."""
+        dates = super()._checklist_step_dates(steps)
+        if "reminder_day" in steps:
+            eves = {}  # one working-day search per calendar and day
+            for booking in self.filtered(lambda b: b.start and b.reminder_due):
+                tz = pytz.timezone(booking.tz)
+                day = pytz.utc.localize(booking.start).astimezone(tz).date()
+                calendar = booking.company_id._gema_operating_calendar()
+                if (calendar.id, day) not in eves:
+                    eves[calendar.id, day] = calendar._gema_shift_day(day, -1)
+                dates[booking.id, "reminder_day"] = eves[calendar.id, day]
+        return dates
 
     def _render_proof(self):
         """The booking proof (PDF) as an attachment of the booking."""

@@ -6,7 +6,6 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..tools.internal_write import internal_write
-from .gema_booking_const import CHECKLIST
 
 _logger = logging.getLogger(__name__)
 
@@ -85,8 +84,8 @@ class GemaBookingSchedule(models.AbstractModel):
             subtype_xmlid="mail.mt_note",
         )
         messages = self._send_confirmation()
-        self._launch_checklist()
-        self._checklist_done(CHECKLIST[3:6])
+        self._checklist_replan("reminder_day")
+        self._checklist_confirmed()
         return self._open_link(messages)
 
     def _hold_slot(self):

@@ -80,6 +80,17 @@ class GemaFollowup(models.Model):
         "gema.state.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_followup"
+    # FU-8: checking the data and reaching the customer are due on the call
+    # day; what the call records (condition, feedback, which *Contacted*
+    # requires and ticks at once) and the testimonial and review link come
+    # once the customer is reached; closing ends them.
+    _gema_checklist_steps = {
+        "to_call": ("call",),
+        "no_answer": ("call",),
+        "contacted": ("call", "contacted"),
+        "testimonial": ("call", "contacted"),
+    }
+    _gema_checklist_end_states = ("closed",)
     _gema_transitions = TRANSITIONS
     # FU-4: the written follow-up counts as the attempt once it left.
     _gema_sent_date_fields = {
@@ -333,6 +344,16 @@ class GemaFollowup(models.Model):
             assign_number(self, vals, job.company_id if job else None)
         followups = super().create(vals_list)
         followups._launch_checklist()
+        followups.filtered(lambda f: f.phone_status == "valid")._checklist_done(
+            CHECKLIST[:1],
+            lambda followup: self.env._(
+                "Checked by the system: the vehicle was finished on %(day)s and "
+                "the customer's number is valid.",
+                day=fields.Date.to_string(
+                    _local_day(followup.service_date, followup.gema_tz)
+                ),
+            ),
+        )
         return followups
 
     def write(self, vals):
@@ -379,6 +400,7 @@ class GemaFollowup(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+        self._checklist_replan("call")
         return True
 
     def action_contacted(self):
@@ -418,7 +440,18 @@ class GemaFollowup(models.Model):
                 next_attempt_date=False,
             )
         self.activity_unlink(["mail.mail_activity_data_call"])
-        self._checklist_done(CHECKLIST[:4])
+        self._checklist_done(
+            CHECKLIST[:4],
+            lambda followup: self.env._(
+                "Recorded with the call (%(channel)s): %(outcome)s.",
+                channel=dict(
+                    followup._fields["contact_channel"]._description_selection(self.env)
+                ).get(followup.contact_channel),
+                outcome=dict(
+                    followup._fields["outcome"]._description_selection(self.env)
+                ).get(followup.outcome),
+            ),
+        )
         self.filtered(lambda f: f.outcome == "complaint")._escalate_complaint()
         return True
 
@@ -477,7 +510,6 @@ class GemaFollowup(models.Model):
             testimonial_requested_date=fields.Datetime.now(),
             testimonial_requested_by_id=self.env.uid,
         )
-        self._checklist_done(CHECKLIST[4:])
         return result
 
     def action_request_review(self):
@@ -495,7 +527,6 @@ class GemaFollowup(models.Model):
             self, template, fields.Date.to_date(self.service_date)
         )
         messages = self._send_message(template, channel, once_key=key)
-        self._checklist_done(CHECKLIST[5:])
         return self._open_link(messages)
 
     def action_permission_granted(self):
@@ -681,6 +712,51 @@ class GemaFollowup(models.Model):
             )
         return True
 
+    def _on_message_sent(self, message):
+        """FU-8: the testimonial request (with the review link) ticks items
+        5 and 6 once it left, the neutral review request item 6."""
+        result = super()._on_message_sent(message)
+        if message.template_id == self.env.ref(
+            "gema_sop.mail_template_followup_testimonial"
+        ):
+            self._checklist_done(CHECKLIST[4:], self._checklist_message_note(message))
+        elif message.template_id == self.env.ref(
+            "gema_sop.mail_template_followup_review"
+        ):
+            self._checklist_done(CHECKLIST[5:], self._checklist_message_note(message))
+        return result
+
+    def _checklist_applies(self, template):
+        """FU-3: the testimonial only of a satisfied customer; the review
+        link to them, or to any customer without a complaint where the
+        branch asks everyone."""
+        if template.activity_type_id == self.env.ref(CHECKLIST[4]):
+            return self.outcome == "satisfied"
+        if template.activity_type_id == self.env.ref(CHECKLIST[5]):
+            return self.outcome == "satisfied" or (
+                self.company_id.gema_review_ask_everyone and self.outcome != "complaint"
+            )
+        return super()._checklist_applies(template)
+
+    def _checklist_step_dates(self, steps):
+        """FU-1, FU-6: the call's items are due on the next attempt's day,
+        else on the working day after the vehicle was finished (the day
+        its follow-up list comes), never before today."""
+        dates = super()._checklist_step_dates(steps)
+        if "call" in steps:
+            next_days = {}  # one working-day search per calendar and day
+            for followup in self:
+                today = datetime.now(pytz.timezone(followup.gema_tz)).date()
+                day = followup.next_attempt_date
+                if not day and followup.service_date:
+                    calendar = followup.company_id._gema_operating_calendar()
+                    done = _local_day(followup.service_date, followup.gema_tz)
+                    if (calendar.id, done) not in next_days:
+                        next_days[calendar.id, done] = calendar._gema_shift_day(done, 1)
+                    day = next_days[calendar.id, done]
+                dates[followup.id, "call"] = max(day or today, today)
+        return dates
+
     def _next_working_day(self):
         """The branch's next working day after today (its time zone)."""
         self.ensure_one()
@@ -728,6 +804,10 @@ class GemaFollowup(models.Model):
 
 def _days_ago(moment, tz_name):
     """Days between ``moment`` (naive UTC) and today, in time zone ``tz_name``."""
-    tz = pytz.timezone(tz_name)
-    day = pytz.utc.localize(moment).astimezone(tz).date()
-    return (datetime.now(tz).date() - day).days
+    today = datetime.now(pytz.timezone(tz_name)).date()
+    return (today - _local_day(moment, tz_name)).days
+
+
+def _local_day(moment, tz_name):
+    """The day of a UTC ``moment`` in the time zone ``tz_name``."""
+    return pytz.utc.localize(moment).astimezone(pytz.timezone(tz_name)).date()

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 import pytz
 from markupsafe import Markup
 
@@ -53,6 +55,24 @@ TRANSITIONS = {
 }
 # A job longer than this (hours of estimated work) gets periodic updates (ST-3).
 LONG_JOB_HOURS = 3.0
+# ST-10: the checklist items, in the order of the SOP's section 9.
+CHECKLIST = [
+    "gema_sop.mail_activity_type_st10_progress",
+    "gema_sop.mail_activity_type_st10_extra_work",
+    "gema_sop.mail_activity_type_st10_contacted",
+    "gema_sop.mail_activity_type_st10_explained",
+    "gema_sop.mail_activity_type_st10_approval",
+    "gema_sop.mail_activity_type_st10_confirmation",
+    "gema_sop.mail_activity_type_st10_evidence",
+    "gema_sop.mail_activity_type_st10_followup",
+]
+# The messages that explain the status and the (new) estimate (ST-10.4).
+EXPLAINING_TEMPLATES = (
+    "gema_sop.mail_template_service_job_initial",
+    "gema_sop.mail_template_service_job_update",
+    "gema_sop.mail_template_service_job_delay",
+    "gema_sop.mail_template_service_job_ready",
+)
 ALTERNATIVES = [
     ("vehicle_delivery", "Vehicle delivered to the customer"),
     ("discount", "Special discount"),
@@ -90,6 +110,16 @@ class GemaServiceJob(models.Model):
         "portal.mixin",
     ]
     _gema_checklist_plan = "gema_sop.mail_activity_plan_service_job"
+    # ST-10: the items come with the inspection, the approval request and,
+    # for a job over more than a day, the work; hand-over ends them.
+    _gema_checklist_steps = {
+        "inspection": ("inspection",),
+        "waiting_approval": ("inspection", "approval"),
+        "in_progress": ("inspection", "long_job"),
+        "quality_check": ("inspection", "long_job"),
+        "ready": ("inspection",),
+    }
+    _gema_checklist_end_states = ("delivered", "cancelled")
     _gema_transitions = TRANSITIONS
     _gema_can_depends = ("paused",)
     # Technicians report their steps; the customer, estimates and plan are
@@ -751,7 +781,9 @@ class GemaServiceJob(models.Model):
         self.invalidate_recordset(["slot_ids"])
 
     def _log_decision(self, lines):
-        """Chatter trace of customer decisions on extra work (ST-2, ST-8)."""
+        """Chatter trace of customer decisions on extra work (ST-2, ST-8);
+        once no extra work waits for a decision, the checklist's approval
+        items (ST-10.5, ST-10.6) are ticked with it."""
         self.ensure_one()
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._("Customer decision on extra work:"),
@@ -762,6 +794,81 @@ class GemaServiceJob(models.Model):
             attachment_ids=lines.evidence_ids.ids,
             subtype_xmlid="mail.mt_note",
         )
+        if not self.line_ids.filtered(lambda line: line.approval_state == "proposed"):
+            self._checklist_done(
+                CHECKLIST[4:6],
+                self.env._(
+                    "Done by the system: the customer's decision on every extra "
+                    "work item is recorded in the chatter, with how it was given "
+                    "and its evidence."
+                ),
+            )
+
+    # Checklist (ST-10) ---------------------------------------------------------
+
+    def _checklist_applies(self, template):
+        """The approval items only with extra work; the follow-up of a job
+        over more than a day only for such a job."""
+        if template.gema_step == "approval":
+            return bool(self.line_ids)
+        if template.gema_step == "long_job":
+            return self.overnight
+        return super()._checklist_applies(template)
+
+    def _checklist_step_dates(self, steps):
+        """ST-10.8: the follow-up of a job over more than a day is due on
+        the branch's next working day (the job's second day)."""
+        dates = super()._checklist_step_dates(steps)
+        if "long_job" in steps:
+            for job in self:
+                calendar = job.company_id._gema_operating_calendar()
+                today = datetime.now(pytz.timezone(job.gema_tz)).date()
+                dates[job.id, "long_job"] = calendar._gema_shift_day(today, 1)
+        return dates
+
+    def _launch_checklist(self):
+        """Past the inspection, whether extra work was identified is known
+        (ST-10.2): proposed to the customer, or work started without it."""
+        result = super()._launch_checklist()
+        past = self.filtered(
+            lambda j: j.state
+            in ("waiting_approval", "in_progress", "quality_check", "ready")
+        )
+        past._checklist_done(
+            CHECKLIST[1:2],
+            lambda job: self.env._(
+                "Done by the system: %(count)s extra work item(s) identified.",
+                count=len(job.line_ids),
+            )
+            if job.line_ids
+            else self.env._(
+                "Done by the system: no extra work identified, the work went on "
+                "without it."
+            ),
+        )
+        return result
+
+    def _on_message_sent(self, message):
+        """ST-10: a message that left means the customer was contacted and
+        the evidence saved (message log and chatter, with its channel); the
+        notice, update, delay and ready messages explain the status and
+        estimate; one on a later day than the reception is the follow-up of
+        a job over more than a day."""
+        result = super()._on_message_sent(message)
+        items = [CHECKLIST[2], CHECKLIST[6]]
+        if message.template_id in self.env["mail.template"].browse(
+            [self.env.ref(xmlid).id for xmlid in EXPLAINING_TEMPLATES]
+        ):
+            items.append(CHECKLIST[3])
+        tz = pytz.timezone(self.gema_tz)
+        sent = message.sent_date or fields.Datetime.now()
+        if (
+            pytz.utc.localize(sent).astimezone(tz).date()
+            > pytz.utc.localize(self.create_date).astimezone(tz).date()
+        ):
+            items.append(CHECKLIST[7])
+        self._checklist_done(items, self._checklist_message_note(message))
+        return result
 
     def _message_post_after_hook(self, message, msg_vals):
         """A message to the customer is the job's last update."""

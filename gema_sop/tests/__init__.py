@@ -34,3 +34,4 @@ from . import test_ticket_email
 from . import test_technician_phone
 from . import test_dashboard
 from . import test_service_job_decision
+from . import test_checklist

@@ -155,7 +155,7 @@ class TestCustomerMessages(ServiceJobCase, HttpCase):
         the service advisor who does them, not in the English of the plan."""
         self.advisor.lang = "id_ID"
         job = self._job()
-        job._launch_checklist()
+        job.action_inspect()
         progress = job.activity_ids.filtered(
             lambda a: a.activity_type_id
             == self.env.ref("gema_sop.mail_activity_type_st10_progress")

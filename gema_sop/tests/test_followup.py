@@ -80,7 +80,9 @@ class TestFollowup(ServiceJobCase):
         self.assertEqual(followup.state, "to_call")
         self.assertTrue(followup.name.startswith("FU/"))
         self.assertEqual(job.followup_count, 1)
-        self.assertEqual(followup.checklist_total, 6)
+        # FU-8: the call's items (data checked, customer contacted); what
+        # the call records and the testimonial's come once reached.
+        self.assertEqual(followup.checklist_total, 2)
         line = self._sla_line(followup, H2)
         self.assertEqual(line.deadline, wib(1, 17, month=12))
         self.assertEqual(followup.gema_sla_deadline, wib(1, 17, month=12))
@@ -291,7 +293,8 @@ class TestFollowup(ServiceJobCase):
     def test_fu3_testimonial_only_after_a_positive_answer_with_the_review_link(self):
         """FU-3/FU-5: a testimonial is asked only of a satisfied customer,
         only when the branch's review link is set, and the request carries
-        the link and offers no reward; checklist items 5-6 are ticked."""
+        the link and offers no reward; checklist items 5-6 are ticked once
+        the request left."""
         _job, followup = self._delivered()
         with self.assertRaisesBilingual(
             UserError, "satisfied customer", "pelanggan yang puas"
@@ -309,7 +312,9 @@ class TestFollowup(ServiceJobCase):
         ) as run:
             run(lambda env: happy.with_env(env).action_request_testimonial())
         self.branch.gema_google_review_url = "https://g.page/r/test-medan/review"
-        happy.action_request_testimonial()
+        action = happy.action_request_testimonial()
+        self.assertEqual(len(self._done_items(happy)), 4, "not sent yet")
+        self.follow_whatsapp_link(action)
         self.assertEqual(happy.state, "testimonial")
         self.assertEqual(happy.testimonial_requested_by_id, self.advisor)
         message = self.env["gema.message"].search(

@@ -246,7 +246,7 @@ class TestServiceJob(ServiceJobCase):
         self.assertEqual(fluid.approval_state, "refused")
         self.assertEqual(job.extra_cost, 400000)
         self.assertEqual(job.total_cost, 1150000)
-        decisions = job.message_ids[:2].mapped("body")
+        decisions = job.message_ids.mapped("body")
         expected = "Replace the brake discs: Approved by Budi Santoso via Customer link"
         self.assertTrue(any(expected in body for body in decisions))
         with self.assertRaisesBilingual(
@@ -468,23 +468,27 @@ class TestServiceJob(ServiceJobCase):
     # ST-10 --------------------------------------------------------------------------
 
     def test_st10_checklist_plan_and_progress(self):
-        """ST-10: the 8 checklist items are planned for the service advisor
-        when the job opens; done items are kept and counted on the form."""
+        """ST-10: the checklist comes with its steps, for the service
+        advisor: nothing at reception, the inspection's items when the
+        vehicle is inspected; done items are kept and counted on the form."""
         job = self._job()
-        self.assertEqual(job.checklist_total, 8)
+        self.assertEqual(job.checklist_total, 0)
+        job.action_inspect()
+        job.invalidate_recordset(["checklist_total", "checklist_progress"])
+        self.assertEqual(job.checklist_total, 5)
         self.assertEqual(job.checklist_progress, 0)
         activities = job.activity_ids
         self.assertEqual(activities.user_id, self.advisor)
         self.assertEqual(
             activities.activity_type_id,
-            self.env.ref(
-                "gema_sop.mail_activity_plan_service_job"
-            ).template_ids.activity_type_id,
+            self.env.ref("gema_sop.mail_activity_plan_service_job")
+            .template_ids.filtered(lambda t: t.gema_step == "inspection")
+            .activity_type_id,
         )
         activities[:2].action_feedback(feedback="Checked with the technician")
         job.invalidate_recordset(["checklist_done", "checklist_progress"])
         self.assertEqual(job.checklist_done, 2)
-        self.assertEqual(job.checklist_progress, 25.0)
+        self.assertEqual(job.checklist_progress, 40.0)
 
     def test_checklist_progress_is_computed_in_one_query_for_a_batch(self):
         """The checklist progress of a list of jobs costs the same queries
@@ -492,6 +496,7 @@ class TestServiceJob(ServiceJobCase):
         jobs = self._job(start=False)
         for _i in range(4):
             jobs |= self._job(start=False)
+        jobs.action_inspect()
         counts = []
         for batch in (jobs[:1], jobs):
             batch.invalidate_recordset()
@@ -499,7 +504,7 @@ class TestServiceJob(ServiceJobCase):
             batch.mapped("checklist_progress")
             counts.append(self.env.cr.sql_log_count - before)
         self.assertEqual(counts[0], counts[1])
-        self.assertEqual(jobs.mapped("checklist_total"), [8] * 5)
+        self.assertEqual(jobs.mapped("checklist_total"), [5] * 5)
 
     # Roles ----------------------------------------------------------------
 

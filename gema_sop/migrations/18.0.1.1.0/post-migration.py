@@ -256,6 +256,42 @@ def testimonial_consent_from_followups(env):
     )
 
 
+# The step of each shipped checklist item (BK-12, ST-10, FU-8): their data
+# file is ``noupdate``, so an upgraded database gets them here.
+CHECKLIST_STEPS = {
+    "confirm": [f"mail_activity_plan_booking_checklist_{item}" for item in range(1, 7)],
+    "reminder_day": ["mail_activity_plan_booking_checklist_7"],
+    "inspection": [
+        f"mail_activity_plan_template_st10_{item}"
+        for item in ("progress", "extra_work", "contacted", "explained", "evidence")
+    ],
+    "approval": [
+        "mail_activity_plan_template_st10_approval",
+        "mail_activity_plan_template_st10_confirmation",
+    ],
+    "long_job": ["mail_activity_plan_template_st10_followup"],
+    "call": [
+        "mail_activity_plan_template_fu8_data_checked",
+        "mail_activity_plan_template_fu8_contacted",
+    ],
+    "contacted": [
+        f"mail_activity_plan_template_fu8_{item}"
+        for item in ("condition", "feedback", "testimonial", "review_link")
+    ],
+}
+
+
+def checklist_steps(env):
+    """Checklist items are now planned at their SOP step (issue 14); a
+    shipped item without its step would be planned with the first step."""
+    for step, xmlids in CHECKLIST_STEPS.items():
+        for xmlid in xmlids:
+            template = env.ref(f"gema_sop.{xmlid}", raise_if_not_found=False)
+            if template and not template.gema_step:
+                template.gema_step = step
+    _logger.info("gema_sop 18.0.1.1.0: checklist items have their step")
+
+
 STEPS = [
     message_sent_dates,
     message_sending_date,
@@ -263,4 +299,5 @@ STEPS = [
     retention_off_until_chosen,
     ticket_cancelled_date,
     testimonial_consent_from_followups,
+    checklist_steps,
 ]
