@@ -336,13 +336,18 @@ class ResCompany(models.Model):
         """The demo data's dates (``demo/*.xml``): ``days`` working days of
         the branch's operating calendar after today (before it when
         negative; Sundays and public holidays skipped), at ``hour``:``minute``
-        in the branch's time zone, as Odoo stores it (naive UTC). The demo
-        thus tells the same story on whatever day and hour it is installed:
-        past steps on past working days, coming ones on coming working days,
-        all within opening hours."""
+        in the branch's time zone, as Odoo stores it (naive UTC); ``days``
+        0 is today if it is a working day, else the next working day. The
+        demo thus tells the same story on whatever day and hour it is
+        installed: past steps on past working days, coming ones on coming
+        working days, all within opening hours."""
         self.ensure_one()
         tz = pytz.timezone(self._gema_tz())
+        calendar = self._gema_operating_calendar()
         today = datetime.now(tz).date()
-        day = self._gema_operating_calendar()._gema_shift_day(today, days)
+        if days:
+            day = calendar._gema_shift_day(today, days)
+        else:
+            day = calendar._gema_shift_day(calendar._gema_shift_day(today, -1), 1)
         moment = tz.localize(datetime.combine(day, time(hour, minute)))
         return fields.Datetime.to_string(moment.astimezone(pytz.utc))

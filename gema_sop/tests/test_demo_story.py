@@ -140,7 +140,14 @@ class TestDemoStory(TransactionCase):
                     self.assertGreater(followup[name], followup.service_date)
                     self.assertLess(followup[name], now)
             if followup.next_attempt_date:
-                self.assertGreater(followup.next_attempt_date, today)
+                # FU-6: the next working day after the unanswered call.
+                self.assertEqual(
+                    followup.next_attempt_date,
+                    self.calendar._gema_shift_day(
+                        self._local(followup.last_attempt_date).date(), 1
+                    ),
+                )
+                self.assertGreaterEqual(followup.next_attempt_date, today)
 
         # CS: chats answered and closed in the past, in opening hours.
         for chat in self.env["gema.conversation"].search(domain):
