@@ -247,8 +247,10 @@ class GemaSlaMixin(models.AbstractModel):
             for record in self:
                 line = by_key.get((policy.id, record.id))
                 state = record.state if "state" in self._fields else False
+                # A record created in a state that cancels the clock (a
+                # delivered job imported or made by the demo) starts none.
                 cancelled = record not in matching or (
-                    "state" in changed and state in cancel_states
+                    (created or "state" in changed) and state in cancel_states
                 )
                 if line:
                     if self._stop_reached(policy, record, changed, contacted):

@@ -1,4 +1,7 @@
+from datetime import datetime, time
 from urllib.parse import urlparse
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -328,3 +331,23 @@ class ResCompany(models.Model):
             return DEFAULT_TZ
         self.ensure_one()
         return self._gema_operating_calendar().tz or DEFAULT_TZ
+
+    def _gema_demo_moment(self, days, hour, minute=0):
+        """The demo data's dates (``demo/*.xml``): ``days`` working days of
+        the branch's operating calendar after today (before it when
+        negative; Sundays and public holidays skipped), at ``hour``:``minute``
+        in the branch's time zone, as Odoo stores it (naive UTC); ``days``
+        0 is today if it is a working day, else the next working day. The
+        demo thus tells the same story on whatever day and hour it is
+        installed: past steps on past working days, coming ones on coming
+        working days, all within opening hours."""
+        self.ensure_one()
+        tz = pytz.timezone(self._gema_tz())
+        calendar = self._gema_operating_calendar()
+        today = datetime.now(tz).date()
+        if days:
+            day = calendar._gema_shift_day(today, days)
+        else:
+            day = calendar._gema_shift_day(calendar._gema_shift_day(today, -1), 1)
+        moment = tz.localize(datetime.combine(day, time(hour, minute)))
+        return fields.Datetime.to_string(moment.astimezone(pytz.utc))

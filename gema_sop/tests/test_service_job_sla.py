@@ -169,6 +169,28 @@ class TestServiceJobSla(ServiceJobCase):
                 states,
             )
 
+    def test_st7_job_created_delivered_starts_no_daily_update(self):
+        """ST-7 / G-4 (robustness): a job created already delivered (an
+        import, the demo's past hand-overs) is not in the workshop: no
+        daily-update clock runs on it, so none breaches; an open job
+        created beside it gets its clock."""
+        with freeze_time(MONDAY_0900_WIB):
+            # sudo: a delivered job is created so only by an import or the
+            # demo data (superuser); the desk goes through the buttons.
+            delivered = self.Job.sudo().create(
+                {
+                    "partner_id": self.customer.id,
+                    "vehicle_id": self.vehicle.id,
+                    "company_id": self.branch.id,
+                    "user_id": self.advisor.id,
+                    "state": "delivered",
+                }
+            )
+            open_job = self._job()
+        self.assertEqual(delivered.state, "delivered")
+        self.assertFalse(self._sla_line(delivered, ST7))
+        self.assertEqual(self._sla_line(open_job, ST7).state, "running")
+
     def test_st7_at_least_one_update_each_day_the_job_is_open(self):
         """ST-7: a job still open a day after reception must have had an
         update within that day, and again in each following day; a job
