@@ -86,6 +86,9 @@
         "views/gema_data_request_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "gema_sop/static/src/views/**/*",
+        ],
         "web.assets_tests": [
             "gema_sop/static/tests/tours/**/*",
         ],
