@@ -246,3 +246,22 @@ class TestBookingCalendarTour(BookingCase, HttpCase):
             "gema_booking_calendar_day",
             login="test_advisor",
         )
+
+    def test_bk9_day_per_technician_list_in_chromium(self):
+        """BK-9 in Chromium: *Day per Technician* groups the bookings by
+        technician, each in order of time (the later booking made first),
+        with customer, plate and service."""
+        self._booking(start=wib(24, 14), license_plate="BK 2 B")
+        self._booking(start=wib(24, 9))
+        action = self.env.ref("gema_sop.gema_booking_action_day")
+        self.assertEqual(
+            action.context,
+            "{'search_default_today': 1, 'search_default_group_employee': 1}",
+        )
+        # The browser's today is not the test's: only the grouping.
+        test_action = action.copy({"context": "{'search_default_group_employee': 1}"})
+        self.start_tour(
+            f"/odoo/action-{test_action.id}",
+            "gema_booking_day_per_technician",
+            login="test_advisor",
+        )

@@ -47,3 +47,37 @@ registry.category("web_tour.tours").add("gema_booking_calendar_day", {
             },
         ]),
 });
+
+/**
+ * The day per technician (BK-9): the list grouped by technician, each
+ * group in order of time with customer, plate and service. The Python test
+ * opens it without the Today filter (the browser's day is not the test's).
+ */
+registry.category("web_tour.tours").add("gema_booking_day_per_technician", {
+    steps: () =>
+        patiently([
+            {
+                content: "One group per technician",
+                trigger: ".o_group_name:contains('Employee technician')",
+                run: "click",
+            },
+            {
+                content: "The technician's bookings in order of time",
+                trigger: ".o_data_row td[name=license_plate]:contains('BK 2 B')",
+                run() {
+                    const rows = [...document.querySelectorAll(".o_data_row")].map((row) =>
+                        ["customer_name", "license_plate", "service_type_id"]
+                            .map((name) => row.querySelector(`td[name=${name}]`).textContent.trim())
+                            .join(" · ")
+                    );
+                    const expected = [
+                        "Budi Santoso · BK 1234 ABC · Periodic service",
+                        "Budi Santoso · BK 2 B · Periodic service",
+                    ];
+                    if (JSON.stringify(rows) !== JSON.stringify(expected)) {
+                        throw new Error(`Rows ${JSON.stringify(rows)}, expected ${JSON.stringify(expected)}`);
+                    }
+                },
+            },
+        ]),
+});
