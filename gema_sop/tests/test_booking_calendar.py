@@ -2,8 +2,9 @@
 event reads, the hours the grid shows, and a drag that moves a booking
 through Reschedule's checks (``action_calendar_move``)."""
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .booking_common import BookingCase, wib
 
@@ -194,14 +195,24 @@ class TestBookingCalendar(BookingCase):
         self.assertEqual((pending.start, pending.state), (wib(24, 13), "pending"))
 
     def test_security_drag_by_roles_and_malformed_times(self):
-        """Security: a technician (read only) and logistics (no bookings)
-        cannot move a booking; the CS officer can; a time that is not one
-        is refused in both languages; nothing moved by the refusals."""
+        """Security: a technician (read only), logistics (no bookings) and
+        the customer on the portal cannot move a booking; the CS officer
+        can; a time that is not one is refused in both languages; nothing
+        moved by the refusals."""
         booking = self._booking()
         slot = booking.slot_id
-        for role in ("technician", "logistics"):
-            with self.subTest(role=role), self.assertRaises(AccessError):
-                self._move(booking, wib(24, 14), user=self.users[role])
+        # The booking's own customer, logged in to the portal, reads it only.
+        portal = new_test_user(
+            self.env,
+            login="budi_portal",
+            groups="base.group_portal",
+            partner_id=booking.partner_id.id,
+            company_id=self.branch.id,
+            company_ids=[Command.set(self.branch.ids)],
+        )
+        for user in (self.users["technician"], self.users["logistics"], portal):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self._move(booking, wib(24, 14), user=user)
         self._assert_unmoved(booking, slot)
         for value in ("tomorrow", "", None, 42, ["2026-11-24 07:00:00"]):
             with self.subTest(value=value):
