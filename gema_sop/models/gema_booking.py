@@ -55,7 +55,7 @@ TRANSITIONS = {
     "arrived": {},
     "cancelled": {},
 }
-# Calendar colours (Odoo's colour indexes) by state.
+# Colour indexes by state (``color``); the calendar colours per technician.
 STATE_COLORS = {
     "request": 4,
     "confirmed": 10,
