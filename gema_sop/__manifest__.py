@@ -92,7 +92,10 @@
     "assets": {
         # The graph views are loaded lazily, with what extends them.
         "web.assets_backend_lazy": [
-            "gema_sop/static/src/views/**/*",
+            "gema_sop/static/src/views/gema_count_graph.js",
+        ],
+        "web.assets_backend": [
+            "gema_sop/static/src/views/gema_booking_calendar.js",
         ],
         "web.assets_tests": [
             "gema_sop/static/tests/tours/**/*",

@@ -29,7 +29,8 @@ SHOTS = [
         "bookings-calendar",
         "advisor",
         "/odoo/action-gema_sop.gema_booking_action?view_type=calendar",
-        ".o_calendar_view",
+        # The day view (the calendar's default) with its technician filters.
+        ".o_calendar_view .fc-timeGridDay-view",
     ),
     (
         "booking-form",

@@ -1,5 +1,6 @@
 import logging
 from datetime import datetime, timedelta
+from textwrap import shorten
 
 import pytz
 from markupsafe import Markup
@@ -54,7 +55,7 @@ TRANSITIONS = {
     "arrived": {},
     "cancelled": {},
 }
-# Calendar colours (Odoo's colour indexes) by state.
+# Colour indexes by state (``color``); the calendar colours per technician.
 STATE_COLORS = {
     "request": 4,
     "confirmed": 10,
@@ -299,6 +300,11 @@ class GemaBooking(models.Model):
         "alternative-times message (BK-7).",
     )
     color = fields.Integer(compute="_compute_color")
+    calendar_label = fields.Char(
+        compute="_compute_calendar_label",
+        help="What an event of the bookings calendar reads: customer, plate "
+        "and service.",
+    )
     tz = fields.Char(
         string="Branch Time Zone",
         compute="_compute_tz",
@@ -396,6 +402,18 @@ class GemaBooking(models.Model):
     def _compute_color(self):
         for booking in self:
             booking.color = STATE_COLORS.get(booking.state, 0)
+
+    @api.depends("customer_name", "license_plate", "service_type_id", "complaint")
+    @api.depends_context("lang")
+    def _compute_calendar_label(self):
+        """BK-9: the front desk reads who comes, with which car, for what;
+        a booking without a service shows the start of its complaint."""
+        for booking in self:
+            what = booking.service_type_id.name or shorten(
+                booking.complaint or "", width=40, placeholder="..."
+            )
+            parts = [booking.customer_name, booking.license_plate, what]
+            booking.calendar_label = " · ".join(p for p in parts if p)
 
     @api.depends("company_id")
     def _compute_tz(self):

@@ -1,8 +1,9 @@
 import logging
+from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.internal_write import internal_write
@@ -87,6 +88,62 @@ class GemaBookingSchedule(models.AbstractModel):
         self._checklist_replan("reminder_day")
         self._checklist_confirmed()
         return self._open_link(messages)
+
+    def action_calendar_move(self, start):
+        """BK-9: the booking dragged in the bookings calendar to ``start``
+        (UTC, as the calendar writes it) is moved by ``_reschedule``, as
+        *Reschedule* moves it: the same refusals (state, past, hours,
+        technician's time, bays, clash), the technician's slot moved with
+        it, the confirmation sent again. It keeps its technician (another
+        one is chosen in *Reschedule*) and its booked length. Returns the
+        WhatsApp link dialog the calendar opens, as after *Reschedule*."""
+        self.ensure_one()
+        self.check_access("write")
+        try:
+            start = fields.Datetime.to_datetime(start)
+        except (TypeError, ValueError):
+            start = None
+        if not start:
+            raise UserError(
+                self.env._(
+                    "Move %(booking)s to a date and time.", booking=self.display_name
+                )
+            )
+        if not self.employee_id:
+            raise UserError(
+                self.env._(
+                    "%(booking)s has no technician: use Reschedule to choose one.",
+                    booking=self.display_name,
+                )
+            )
+        if self.start and self.stop:
+            length = self.stop - self.start
+        else:
+            length = timedelta(hours=self.service_type_id.duration or 1.0)
+        return self._reschedule(self.employee_id, start, start + length)
+
+    @api.model
+    def calendar_hours(self):
+        """The hours the bookings calendar shows, read once when it opens:
+        for each branch of the user, the time zone of its operating
+        calendar and the earliest opening and latest closing (decimal
+        hours) of its week. Opening hours are public (the booking page
+        offers times within them); a branch without a calendar has none."""
+        hours = []
+        for company in self.env.companies:
+            calendar = company._gema_operating_calendar()
+            attendances = calendar.attendance_ids.filtered(
+                lambda line: not line.display_type
+            )
+            if attendances:
+                hours.append(
+                    {
+                        "tz": company._gema_tz(),
+                        "hour_from": min(attendances.mapped("hour_from")),
+                        "hour_to": max(attendances.mapped("hour_to")),
+                    }
+                )
+        return hours
 
     def _hold_slot(self):
         """Hold the technician for the booked time, or move the hold
