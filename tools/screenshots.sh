@@ -6,7 +6,7 @@ cd "$PROJECT"
 bash tools/ensure_browser.sh
 db=${GEMA_SHOTS_DB:-gema_shots}
 dropdb --if-exists "$db"
-"${ODOO[@]}" -c "$ODOO_CONF" -d "$db" -i gema_sop --stop-after-init --no-http --log-level=warn
+"${ODOO[@]}" -c "$ODOO_CONF" -d "$db" -i gema_sop --load-language=id_ID --stop-after-init --no-http --log-level=warn
 port=$("$VENV/bin/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 "${ODOO[@]}" -c "$ODOO_CONF" -d "$db" --db-filter="^$db\$" --http-port="$port" \
     --log-level=warn > "$PROJECT/.local/screenshots-server.log" 2>&1 &
