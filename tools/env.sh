@@ -9,7 +9,15 @@ GEMA_CACHE=${GEMA_CACHE:-$HOME/.cache/gema_sop}
 VENV="$GEMA_CACHE/odoo-18.0/venv"
 ODOO_SRC="$GEMA_CACHE/odoo-18.0/src"
 
-bash "$PROJECT/tools/setup_odoo.sh"
+# One setup at a time on this machine (the stages of tools/test.sh, helpers'
+# checkouts): a setup reading the stamp files while another rewrites them
+# would reinstall the environment under running tests. Once a process has
+# set up, what it starts (test.sh's stages) inherits GEMA_ENV_READY.
+if [ -z "${GEMA_ENV_READY:-}" ]; then
+    mkdir -p "$GEMA_CACHE"
+    flock "$GEMA_CACHE/setup.lock" bash "$PROJECT/tools/setup_odoo.sh"
+    export GEMA_ENV_READY=1
+fi
 eval "$(bash "$PROJECT/tools/pg.sh")"
 
 # A git checkout keeps the addons in addons/, a source archive in odoo/addons.

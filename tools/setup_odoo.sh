@@ -66,16 +66,15 @@ constraints="$cache/odoo-18.0/constraints.txt"
 # (`gevent`, started with --workers) then dies at start with
 # "DistributionNotFound: zope.interface". These releases still ship
 # zope.interface-7.2.dist-info / zope.event-5.0.dist-info.
-cat > "$constraints" <<'PINS'
-setuptools<70
-zope.interface==7.2
-zope.event==5.0
-PINS
+# Written only when it changes: its content is part of the stamp below.
+pins=$'setuptools<70\nzope.interface==7.2\nzope.event==5.0'
+[ "$(cat "$constraints" 2>/dev/null)" = "$pins" ] || printf '%s\n' "$pins" > "$constraints"
 export PIP_CONSTRAINT="$constraints" PIP_DISABLE_PIP_VERSION_CHECK=1
 
 odoo_reqs="$cache/odoo-18.0/odoo-requirements.txt"
 # python-ldap needs system headers and only serves the auth_ldap addon.
-grep -v '^python-ldap' "$src/requirements.txt" > "$odoo_reqs"
+reqs=$(grep -v '^python-ldap' "$src/requirements.txt")
+[ "$(cat "$odoo_reqs" 2>/dev/null)" = "$reqs" ] || printf '%s\n' "$reqs" > "$odoo_reqs"
 stamp="$venv/.odoo-installed"
 want=$(cat "$odoo_reqs" "$src/odoo/release.py" "$constraints" | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
