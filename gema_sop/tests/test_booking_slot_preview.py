@@ -197,7 +197,8 @@ class TestBookingSlotPreview(BookingCase):
 
     def test_bk5_preview_then_gateway_queues_on_confirm(self):
         """BK-5: with the branch's gateway on, the preview says the message
-        goes automatically; it is queued only on Confirm and Send."""
+        goes automatically; it is queued only on Confirm and Send (the
+        customer agreed to WhatsApp messages, G-5)."""
         self.branch.write(
             {
                 "gema_whatsapp_gateway_enabled": True,
@@ -205,7 +206,7 @@ class TestBookingSlotPreview(BookingCase):
                 "gema_whatsapp_phone_number_id": "123",
             }
         )
-        booking = self._request()
+        booking = self._request(whatsapp_opt_in=True)
         chatter = booking.message_ids
         wizard = self._wizard(booking)
         self._line(wizard, wib(24, 9)).action_preview()
