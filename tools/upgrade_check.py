@@ -298,6 +298,7 @@ def data_xmlids():
 def compare(old, new):
     problems = coverage_problems(old)
     changes, hits = expected_changes(old)
+    problems += consent_problems(old, new, hits)
     problems += [
         f"no row for the migration rule: {rule}"
         for rule in sorted(REQUIRED_RULES - set(hits))
@@ -374,7 +375,6 @@ def compare(old, new):
             if not policy.get(column):
                 problems.append(f"{xmlid}.{column}: not filled by the migration")
         checked["shipped policies naming their result fields"] += 1
-    problems += consent_problems(old, new, hits)
     wanted = data_xmlids()
     problems += [
         f"{xmlid}: a record of the data files missing after the upgrade"
