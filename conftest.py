@@ -83,6 +83,18 @@ def _odoo_command(*args):
     ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_paths_read_once():
+    """Read the addons' static paths (every manifest) once, in the main
+    thread, before any test's HTTP server thread does. Python 3.11.7 can
+    fail compiling a manifest in that thread ("SystemError: AST constructor
+    recursion depth mismatch"), which answered a tour's request with an
+    error page on a moved-clock run."""
+    import odoo.http  # noqa: PLC0415 - after pytest-odoo has set Odoo up
+
+    return odoo.http.root.statics
+
+
 @pytest.fixture(scope="session")
 def odoo_command():
     """Build Odoo's command line with the configuration pytest-odoo was given:
