@@ -37,6 +37,12 @@ class GemaBookingSchedule(models.AbstractModel):
     def action_reschedule(self):
         """Open the free-slot proposals to move this booking (BK-9)."""
         self.ensure_one()
+        self._check_can_reschedule()
+        return self.env["gema.booking.slot.wizard"]._open(self)
+
+    def _check_can_reschedule(self):
+        """The state machine's rule for a move, said once for the button,
+        the wizard and the calendar's drag."""
         if not self.can_reschedule:
             raise UserError(
                 self.env._(
@@ -45,21 +51,13 @@ class GemaBookingSchedule(models.AbstractModel):
                     booking=self.display_name,
                 )
             )
-        return self.env["gema.booking.slot.wizard"]._open(self)
 
     def _reschedule(self, employee, start, stop):
         """Move the booking to ``employee`` from ``start`` to ``stop`` (UTC)
         and confirm it again; the old and new times stay in the chatter and
         the released slot stays as history (BK-9)."""
         self.ensure_one()
-        if not self.can_reschedule:
-            raise UserError(
-                self.env._(
-                    "Only confirmed, no-show or pending bookings can be "
-                    "rescheduled: %(booking)s",
-                    booking=self.display_name,
-                )
-            )
+        self._check_can_reschedule()
         old = self._when() if self.start else "-"
         old_employee = self.employee_id.name or "-"
         was_confirmed = self.state == "confirmed"
