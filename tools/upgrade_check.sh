@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The upgrade path as a customer's database takes it: install the released
-# 18.0.1.0.0 (git tag) with its demo data and the data of
-# tools/upgrade_seed.py into a scratch database, snapshot every row
-# (tools/upgrade_check.py), upgrade it with this checkout's gema_sop
+# 18.0.1.0.0 (its git tag, or its commit found in the history) with its
+# demo data and the data of tools/upgrade_seed.py into a scratch
+# database, snapshot every row (tools/upgrade_check.py), upgrade it with this checkout's gema_sop
 # (`-u gema_sop`, the 18.0.1.1.0 migration) and compare: no row, column or
 # value lost, the migration's changes exactly as it says, no ERROR,
 # CRITICAL or WARNING line in the upgrade's log.
@@ -26,13 +26,23 @@ mkdir -p "$logs"
 started=$(date +%s)
 echo "== the upgrade from $release"
 
-if ! git rev-parse -q --verify "refs/tags/$release^{commit}" >/dev/null; then
-    echo "gema_sop: the release tag $release is missing from this clone;"
-    echo "  fetch it (git fetch origin tag $release) and run the check again."
-    exit 1
+# The release is the tag when the clone has it; a clone without tags (CI's,
+# a mirror) finds it in the history: the parent of the commit that moved the
+# manifest off $release.
+if git rev-parse -q --verify "refs/tags/$release^{commit}" >/dev/null; then
+    release_commit=$(git rev-parse "refs/tags/$release^{commit}")
+else
+    bump=$(git log --format=%H -S"\"version\": \"$release\"" -- gema_sop/__manifest__.py | head -n 1)
+    release_commit=$(git rev-parse -q --verify "${bump:-none}^{commit}^" 2>/dev/null || true)
+    [ -n "$release_commit" ] || {
+        echo "gema_sop: neither the tag $release nor the commit that left it is in this clone;"
+        echo "  fetch the history (git fetch --tags --unshallow origin) and run the check again."
+        exit 1
+    }
 fi
+echo "release $release: commit $release_commit"
 mkdir -p "$work/addons"
-git archive "$release" gema_sop | tar -x -C "$work/addons"
+git archive "$release_commit" gema_sop | tar -x -C "$work/addons"
 grep -q "\"version\": \"$release\"" "$work/addons/gema_sop/__manifest__.py" \
     || { echo "gema_sop: the tag $release does not hold version $release"; exit 1; }
 
