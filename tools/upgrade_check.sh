@@ -32,7 +32,7 @@ echo "== the upgrade from $release"
 if git rev-parse -q --verify "refs/tags/$release^{commit}" >/dev/null; then
     release_commit=$(git rev-parse "refs/tags/$release^{commit}")
 else
-    bump=$(git log --format=%H -S"\"version\": \"$release\"" -- gema_sop/__manifest__.py | head -n 1)
+    bump=$(git log --max-count=1 --format=%H -S"\"version\": \"$release\"" -- gema_sop/__manifest__.py)
     release_commit=$(git rev-parse -q --verify "${bump:-none}^{commit}^" 2>/dev/null || true)
     [ -n "$release_commit" ] || {
         echo "gema_sop: neither the tag $release nor the commit that left it is in this clone;"
