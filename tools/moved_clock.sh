@@ -19,17 +19,7 @@ PROJECT=$(cd "$(dirname "$0")/.." && pwd)
 GEMA_CACHE=${GEMA_CACHE:-$HOME/.cache/gema_sop}
 die() { echo "gema_sop: $*" >&2; exit 1; }
 
-lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)
-if [ -z "$lib" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "gema_sop: installing libfaketime for the moved-clock run"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null \
-            || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
-        lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 | head -n 1)
-    else
-        die "the moved-clock run needs libfaketime: install it (Debian: apt-get install faketime)."
-    fi
-fi
+lib=$(bash "$PROJECT/tools/ensure_faketime.sh")
 
 if [ -n "${GEMA_MOVED_CLOCK:-}" ]; then
     target=$(date -d "$GEMA_MOVED_CLOCK" +%s) || die "GEMA_MOVED_CLOCK=$GEMA_MOVED_CLOCK is not a date."

@@ -20,6 +20,7 @@ source "$(dirname "$0")/env.sh"
 cd "$PROJECT"
 
 bash tools/ensure_browser.sh
+bash tools/ensure_faketime.sh >/dev/null
 bash tools/lint.sh
 
 out="$PROJECT/.local/stages"

@@ -46,8 +46,7 @@ git archive "$release_commit" gema_sop | tar -x -C "$work/addons"
 grep -q "\"version\": \"$release\"" "$work/addons/gema_sop/__manifest__.py" \
     || { echo "gema_sop: the tag $release does not hold version $release"; exit 1; }
 
-lib=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1 || true)
-[ -n "$lib" ] || { echo "gema_sop: the upgrade check needs libfaketime (apt-get install faketime)"; exit 1; }
+lib=$(bash tools/ensure_faketime.sh)
 release_day=(env TZ=UTC LD_PRELOAD="$lib" FAKETIME="@2026-11-23 02:00:00" DONT_FAKE_MONOTONIC=1
     PYTHONPATH="$PROJECT/tools/moved_clock_python${PYTHONPATH:+:$PYTHONPATH}")
 
