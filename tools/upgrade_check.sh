@@ -26,25 +26,22 @@ mkdir -p "$logs"
 started=$(date +%s)
 echo "== the upgrade from $release"
 
-# The release is the tag when the clone has it; a clone without tags (CI's,
-# a mirror) finds it in the history: the parent of the commit that moved the
-# manifest off $release.
+# The release is its tag; a clone without tags (CI's, a mirror) takes the
+# commit the tag was made on, the last of 23 November 2026 (the manifest
+# kept 18.0.1.0.0 for a while after it, so the version does not find it).
+release_commit=2484f913d31e1a88879389c48fd19c4508d5e039
 if git rev-parse -q --verify "refs/tags/$release^{commit}" >/dev/null; then
     release_commit=$(git rev-parse "refs/tags/$release^{commit}")
-else
-    bump=$(git log --max-count=1 --format=%H -S"\"version\": \"$release\"" -- gema_sop/__manifest__.py)
-    release_commit=$(git rev-parse -q --verify "${bump:-none}^{commit}^" 2>/dev/null || true)
-    [ -n "$release_commit" ] || {
-        echo "gema_sop: neither the tag $release nor the commit that left it is in this clone;"
-        echo "  fetch the history (git fetch --tags --unshallow origin) and run the check again."
-        exit 1
-    }
+elif ! git cat-file -e "$release_commit^{commit}" 2>/dev/null; then
+    echo "gema_sop: neither the tag $release nor its commit $release_commit is in this clone;"
+    echo "  fetch the history (git fetch --tags --unshallow origin) and run the check again."
+    exit 1
 fi
 echo "release $release: commit $release_commit"
 mkdir -p "$work/addons"
 git archive "$release_commit" gema_sop | tar -x -C "$work/addons"
 grep -q "\"version\": \"$release\"" "$work/addons/gema_sop/__manifest__.py" \
-    || { echo "gema_sop: the tag $release does not hold version $release"; exit 1; }
+    || { echo "gema_sop: $release_commit does not hold version $release"; exit 1; }
 
 lib=$(bash tools/ensure_faketime.sh)
 release_day=(env TZ=UTC LD_PRELOAD="$lib" FAKETIME="@2026-11-23 02:00:00" DONT_FAKE_MONOTONIC=1
