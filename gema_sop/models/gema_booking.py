@@ -11,7 +11,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 
 from ..tools import (
-    assign_number,
+    assign_numbers,
     normalize_plate,
 )
 from ..tools.internal_write import is_internal_write
@@ -446,11 +446,8 @@ class GemaBooking(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            assign_number(self, vals)
-        bookings = super().create(vals_list)
-        bookings._link_vehicle()
-        return bookings
+        assign_numbers(self, vals_list)
+        return super().create(vals_list)
 
     def write(self, vals):
         if {"start", "stop", "employee_id"} & set(vals) and not is_internal_write(self):
@@ -495,26 +492,60 @@ class GemaBooking(models.Model):
         slots.unlink()
         return result
 
-    def _link_vehicle(self):
-        """Find or create the vehicle (by plate) of bookings that have none
-        yet, or whose plate changed (BK-3).
+    @api.model
+    def _prepare_customer_values(self, vals_list):
+        """BK-3: the vehicle of each new booking with a plate, found or
+        created (``gema.vehicle._find_or_create_many``) for the batch.
 
         sudo: a booking from the public page is created by the website's
         user; the vehicle is found from the validated plate only, and
-        nothing of it is returned to that user.
-        """
-        Vehicle = self.env["gema.vehicle"].sudo()
-        for booking in self.sudo():
-            if booking.license_plate and (
-                not booking.vehicle_id
-                or booking.vehicle_id.license_plate != booking.license_plate
-            ):
-                booking.vehicle_id = Vehicle._find_or_create(
-                    booking.license_plate,
-                    booking.vehicle_type,
-                    booking.partner_id,
-                    booking.company_id,
-                )
+        nothing of it is returned to that user."""
+        vals_list = super()._prepare_customer_values(vals_list)
+        todo = [
+            vals
+            for vals in vals_list
+            if vals.get("license_plate") and not vals.get("vehicle_id")
+        ]
+        vehicles = (
+            self.env["gema.vehicle"]
+            .sudo()
+            ._find_or_create_many(
+                [
+                    (
+                        vals["license_plate"],
+                        vals.get("vehicle_type"),
+                        self.env["res.partner"].browse(vals.get("partner_id")),
+                        self.env["res.company"].browse(
+                            vals.get("company_id") or self.env.company.id
+                        ),
+                    )
+                    for vals in todo
+                ]
+            )
+        )
+        for vals, vehicle in zip(todo, vehicles, strict=True):
+            vals["vehicle_id"] = vehicle.id
+        return vals_list
+
+    def _link_vehicle(self):
+        """Find or create the vehicle (by plate) of bookings whose plate
+        changed (BK-3), for all of them at once; sudo as above."""
+        bookings = self.sudo().filtered(
+            lambda booking: booking.license_plate
+            and booking.vehicle_id.license_plate != booking.license_plate
+        )
+        vehicles = (
+            self.env["gema.vehicle"]
+            .sudo()
+            ._find_or_create_many(
+                [
+                    (b.license_plate, b.vehicle_type, b.partner_id, b.company_id)
+                    for b in bookings
+                ]
+            )
+        )
+        for booking, vehicle in zip(bookings, vehicles, strict=True):
+            booking.vehicle_id = vehicle
 
     def _transition_refused(self, state):
         return self.env._(

@@ -47,17 +47,21 @@ class GemaClaim(models.Model):
 
     @api.model
     def _claim(self, *keys):
-        """Claim ``keys`` (strings) for this transaction, in a fixed order so
-        that two transactions claiming the same keys never deadlock."""
+        """Claim ``keys`` (strings) for this transaction, in one statement
+        and in a fixed order (PostgreSQL takes the rows in the order of the
+        values), so that two transactions claiming the same keys never
+        deadlock."""
         # sudo: the database secret is read to hash the keys, never shown.
         digests = sorted({hmac(self.env(su=True), "gema_claim", key) for key in keys})
-        for digest in digests:
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO gema_claim (key, claimed_date) "
-                    "VALUES (%s, now() AT TIME ZONE 'UTC') "
-                    "ON CONFLICT (key) "
-                    "DO UPDATE SET claimed_date = EXCLUDED.claimed_date",
-                    digest,
-                )
+        if not digests:
+            return
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO gema_claim (key, claimed_date) VALUES %s "
+                "ON CONFLICT (key) "
+                "DO UPDATE SET claimed_date = EXCLUDED.claimed_date",
+                SQL(", ").join(
+                    SQL("(%s, now() AT TIME ZONE 'UTC')", digest) for digest in digests
+                ),
             )
+        )

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import plaintext2html
 
-from ..tools import assign_number, clean_text
+from ..tools import assign_numbers, clean_text
 from .gema_customer_mixin import MAX_NAME
 from .gema_sla_status import SLA_RESULTS
 
@@ -365,8 +365,7 @@ class GemaConversation(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            assign_number(self, vals)
+        assign_numbers(self, vals_list)
         conversations = super().create(vals_list)
         conversations._link_customer()
         return conversations

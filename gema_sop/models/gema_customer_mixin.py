@@ -6,6 +6,7 @@ from ..tools import (
     field_error_lines,
     normalize_phone,
     normalize_whatsapp,
+    pick_by_name,
     same_person_name,
 )
 
@@ -142,14 +143,25 @@ class GemaCustomerMixin(models.AbstractModel):
             if not vals.get("whatsapp_opt_in"):
                 vals.pop("whatsapp_opt_in", None)
             self._check_values(vals, creating=True)
-            if not vals.get("partner_id") and vals.get("customer_phone"):
-                vals["partner_id"] = self._link_by_number(
+        unlinked = [
+            vals
+            for vals in vals_list
+            if not vals.get("partner_id") and vals.get("customer_phone")
+        ]
+        customers = self._link_by_numbers(
+            [
+                (
                     vals["customer_phone"],
                     vals.get("customer_name"),
                     vals.get("customer_link"),
-                    ask=self._can_ask_customer(vals),
-                ).id
-        return super().create(vals_list)
+                    self._can_ask_customer(vals),
+                )
+                for vals in unlinked
+            ]
+        )
+        for vals, customer in zip(unlinked, customers, strict=True):
+            vals["partner_id"] = customer.id
+        return super().create(self._prepare_customer_values(vals_list))
 
     def write(self, vals):
         self._check_values(vals, creating=False)
@@ -158,10 +170,25 @@ class GemaCustomerMixin(models.AbstractModel):
             for record in self.filtered(
                 lambda r: not r.partner_id and r.customer_phone
             ):
-                record.partner_id = record._link_by_number(
-                    record.customer_phone, record.customer_name, record.customer_link
-                )
+                record.partner_id = record._link_by_numbers(
+                    [
+                        (
+                            record.customer_phone,
+                            record.customer_name,
+                            record.customer_link,
+                            True,
+                        )
+                    ]
+                )[0]
         return result
+
+    @api.model
+    def _prepare_customer_values(self, vals_list):
+        """Hook: complete the values of new records once their customer is
+        known, for the whole batch at once (a booking's vehicle), so that
+        the records are created complete, with no write after. Returns
+        ``vals_list``."""
+        return vals_list
 
     # Checks ------------------------------------------------------------------
 
@@ -237,28 +264,40 @@ class GemaCustomerMixin(models.AbstractModel):
         return True
 
     @api.model
-    def _link_by_number(self, phone, name, choice, ask=True):
-        """The customer to link for ``phone`` typed with ``name``: found or
-        created; when the number is another-named customer's, as chosen
-        (``customer_link``), refused while nobody chose, or the number's
-        customer when nobody can be asked. The number is claimed before it
-        is looked up (``gema.claim``)."""
+    def _link_by_numbers(self, requests):
+        """The customers to link, one for each ``(phone, name, choice,
+        ask)`` of ``requests``, a number typed with a name: found or
+        created; when the number is another-named customer's (or, in the
+        same batch, an earlier record's of another name), as chosen
+        (``customer_link``), refused while nobody chose and someone can be
+        asked (``ask``), else the number's customer. The whole batch is
+        looked up, claimed and created at once
+        (``res.partner._gema_find_or_create_by_phones``)."""
+        if not requests:
+            return []
         Partner = self.env["res.partner"]
-        self.env["gema.claim"]._claim(f"phone:{phone}")
-        partner, same_name = Partner._gema_customer_of_number(phone, name)
-        if not same_name and not choice and ask:
-            raise ValidationError(
-                self.env._(
-                    "The WhatsApp number %(number)s belongs to the customer "
-                    "%(customer)s, not to %(name)s. Choose whether to link "
-                    "this record to %(customer)s or to create a new customer "
-                    "named %(name)s.",
-                    number=phone,
-                    # sudo: staff typing the number may see whose it is.
-                    customer=partner.sudo().name,
-                    name=name,
-                )
-            )
-        return Partner._gema_find_or_create_by_phone(
-            phone, name, new=not same_name and choice == "new"
+        known = Partner._gema_customers_of_numbers(
+            [phone for phone, *_rest in requests]
         )
+        finds = []
+        for phone, name, choice, ask in requests:
+            partner, same_name = pick_by_name(known[phone], name, Partner)
+            if not same_name and not choice and ask:
+                raise ValidationError(
+                    self.env._(
+                        "The WhatsApp number %(number)s belongs to the customer "
+                        "%(customer)s, not to %(name)s. Choose whether to link "
+                        "this record to %(customer)s or to create a new customer "
+                        "named %(name)s.",
+                        number=phone,
+                        # sudo: staff typing the number may see whose it is.
+                        customer=partner.sudo().name if partner else known[phone][0][0],
+                        name=name,
+                    )
+                )
+            new = not same_name and choice == "new"
+            if new or not known[phone]:
+                # The later records of the batch find this one's customer.
+                known[phone].insert(0, (name, False))
+            finds.append((phone, name, new))
+        return Partner._gema_find_or_create_by_phones(finds)

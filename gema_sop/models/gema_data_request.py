@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import html2plaintext
 
-from ..tools import assign_number, normalize_phone
+from ..tools import assign_numbers, normalize_phone
 from .gema_retention_mixin import remove_history
 
 STATES = [
@@ -276,7 +276,7 @@ class GemaDataRequest(models.Model):
             self._clean_person(vals)
             if not vals.get("phone") and not vals.get("email"):
                 raise ValidationError(self._no_person())
-            assign_number(self, vals)
+        assign_numbers(self, vals_list)
         return super().create(vals_list)
 
     def write(self, vals):

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import assign_number, normalize_whatsapp
+from ..tools import assign_numbers, normalize_whatsapp
 
 STATES = [
     ("to_call", "To Call"),
@@ -333,6 +333,7 @@ class GemaFollowup(models.Model):
             [vals["service_job_id"] for vals in vals_list if vals.get("service_job_id")]
         )
         by_id = {job.id: job for job in jobs}
+        companies = []
         for vals in vals_list:
             job = by_id.get(vals.get("service_job_id"))
             if job:
@@ -341,7 +342,8 @@ class GemaFollowup(models.Model):
             if (vals.get("testimonial_reply") or "").strip():
                 vals.setdefault("testimonial_reply_date", fields.Datetime.now())
                 vals.setdefault("testimonial_reply_by_id", self.env.uid)
-            assign_number(self, vals, job.company_id if job else None)
+            companies.append(job.company_id if job else None)
+        assign_numbers(self, vals_list, companies)
         followups = super().create(vals_list)
         followups._launch_checklist()
         followups.filtered(lambda f: f.phone_status == "valid")._checklist_done(

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import assign_number
+from ..tools import assign_numbers
 from ..tools.internal_write import is_internal_write
 from .gema_service_job_line import CLOSED_JOB_STATES
 from .gema_service_job_work import TECHNICIAN_FIELDS
@@ -519,8 +519,8 @@ class GemaServiceJob(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        assign_numbers(self, vals_list)
         for vals in vals_list:
-            assign_number(self, vals)
             vals.setdefault("state_date", fields.Datetime.now())
         jobs = super().create(vals_list)
         for job in jobs.filtered(lambda j: not j.vehicle_id.partner_id):

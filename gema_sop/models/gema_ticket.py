@@ -3,7 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..tools import assign_number
+from ..tools import assign_numbers
 from ..tools.internal_write import internal_write
 from .gema_message_mixin import partner_whatsapp_number
 
@@ -435,8 +435,7 @@ class GemaTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            assign_number(self, vals)
+        assign_numbers(self, vals_list)
         return super().create(vals_list)
 
     def _fields_refused(self, names):

@@ -105,25 +105,53 @@ class GemaVehicle(models.Model):
     @api.model
     def _find_or_create(self, plate, vehicle_type, partner, company):
         """The branch's vehicle with this plate (any typing), created for
-        ``partner`` when it is new; its owner is set when it had none.
+        ``partner`` when it is new; its owner is set when it had none."""
+        return self._find_or_create_many([(plate, vehicle_type, partner, company)])[0]
 
-        The plate is claimed first (``gema.claim``): requests with the same
-        new plate at the same moment make one vehicle, and none of them
-        meets the unique constraint."""
-        plate = normalize_plate(self.env, plate)
-        self.env["gema.claim"]._claim(f"vehicle:{company.id}:{plate}")
-        vehicle = self.with_context(active_test=False).search(
-            [("license_plate", "=", plate), ("company_id", "=", company.id)], limit=1
+    @api.model
+    def _find_or_create_many(self, requests):
+        """``_find_or_create`` for each ``(plate, vehicle type, owner,
+        branch)`` of ``requests``, as a list of vehicles: the plates
+        claimed, the vehicles found and the new ones created for the whole
+        batch at once (requests of one batch with the same plate in a branch
+        share one vehicle).
+
+        The plates are claimed first (``gema.claim``): requests with the
+        same new plate at the same moment make one vehicle, and none of
+        them meets the unique constraint."""
+        keys = [
+            (company.id, normalize_plate(self.env, plate))
+            for plate, _type, _partner, company in requests
+        ]
+        self.env["gema.claim"]._claim(
+            *(f"vehicle:{company_id}:{plate}" for company_id, plate in keys)
         )
-        if not vehicle:
-            return self.create(
-                {
-                    "license_plate": plate,
+        found = {
+            (vehicle.company_id.id, vehicle.license_plate): vehicle
+            for vehicle in self.with_context(active_test=False).search(
+                [
+                    ("license_plate", "in", [plate for _company, plate in keys]),
+                    ("company_id", "in", [company for company, _plate in keys]),
+                ]
+            )
+        }
+        creates = {}
+        for key, (_plate, vehicle_type, partner, _company) in zip(
+            keys, requests, strict=True
+        ):
+            if key not in found and key not in creates:
+                creates[key] = {
+                    "license_plate": key[1],
                     "vehicle_type": vehicle_type,
                     "partner_id": partner.id,
-                    "company_id": company.id,
+                    "company_id": key[0],
                 }
-            )
-        if not vehicle.partner_id and partner:
+        found.update(zip(creates, self.create(list(creates.values())), strict=True))
+        # A vehicle without owner gets the first of the batch's.
+        owners = {}
+        for key, (_plate, _type, partner, _company) in zip(keys, requests, strict=True):
+            if not found[key].partner_id and partner:
+                owners.setdefault(found[key], partner)
+        for vehicle, partner in owners.items():
             vehicle.partner_id = partner
-        return vehicle
+        return [found[key] for key in keys]

@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
 from odoo.tools.misc import format_datetime
 
-from ..tools import normalize_phone, same_person_name
+from ..tools import normalize_phone, pick_by_name
 from .gema_consent import ANSWERS, CHANNELS, KINDS
 
 # Context keys with which a partner's display name carries its address,
@@ -204,46 +204,79 @@ class ResPartner(models.Model):
             ) or _e164_or_false(partner.env, partner.phone)
 
     @api.model
+    def _gema_customers_of_numbers(self, phones):
+        """{E.164 number: ``[(name, customer)]``}: the customers of each of
+        ``phones``, newest first, in one query.
+
+        sudo: one customer per number whoever types it, so the search sees
+        every customer; only the ids and the name comparisons leave here.
+        """
+        found = {phone: [] for phone in phones}
+        for customer in self.sudo().search(
+            [("gema_whatsapp_e164", "in", list(found))], order="id desc"
+        ):
+            found[customer.gema_whatsapp_e164].append(
+                (customer.name, self.browse(customer.id))
+            )
+        return found
+
+    @api.model
     def _gema_customer_of_number(self, phone, name):
         """``(customer, same_name)``: the customer whose WhatsApp number is
         ``phone`` (E.164) and whose name can be ``name``, with True; else
         the newest customer of that number, with False; ``(no customer,
-        True)`` when the number is new.
-
-        sudo: one customer per number whoever types it, so the search sees
-        every customer; only the id and the name comparison leave here.
-        """
-        customers = self.sudo().search(
-            [("gema_whatsapp_e164", "=", phone)], order="id desc"
+        True)`` when the number is new."""
+        return pick_by_name(
+            self._gema_customers_of_numbers([phone])[phone], name, self.browse()
         )
-        for customer in customers:
-            if same_person_name(name, customer.name):
-                return self.browse(customer.id), True
-        return self.browse(customers[:1].id), not customers
 
     @api.model
     def _gema_find_or_create_by_phone(self, phone, name, new=False):
         """The customer with this WhatsApp number (any typing, on either
         side) whose name can be ``name`` (else the newest of the number), or
         a new one named ``name``; with ``new``, always a new one (the
-        number changed hands). New customers write Indonesian when it is
-        installed (their messages are rendered in their language).
+        number changed hands)."""
+        return self._gema_find_or_create_by_phones([(phone, name, new)])[0]
 
-        The number is claimed first (``gema.claim``): requests with the same
-        new number at the same moment make one customer.
+    @api.model
+    def _gema_find_or_create_by_phones(self, requests):
+        """``_gema_find_or_create_by_phone`` for each ``(phone, name, new)``
+        of ``requests``, as a list of customers: the numbers claimed, the
+        customers found and the new ones created for the whole batch at
+        once. Requests of one batch with the same new number and name make
+        one customer, as one after the other would. New customers write
+        Indonesian when it is installed (their messages are rendered in
+        their language).
+
+        The numbers are claimed first (``gema.claim``): requests with the
+        same new number at the same moment make one customer.
         """
-        phone = normalize_phone(self.env, phone)
-        self.env["gema.claim"]._claim(f"phone:{phone}")
-        partner, _same_name = self._gema_customer_of_number(phone, name)
-        if partner and not new:
-            return partner
-        values = {"name": name or phone, "mobile": phone}
-        if self.env["res.lang"]._lang_get("id_ID"):
-            values["lang"] = "id_ID"
+        phones = [normalize_phone(self.env, phone) for phone, _name, _new in requests]
+        self.env["gema.claim"]._claim(*(f"phone:{phone}" for phone in phones))
+        known = self._gema_customers_of_numbers(phones)
+        lang = "id_ID" if self.env["res.lang"]._lang_get("id_ID") else None
+        picks, creates = [], []
+        for phone, (_phone, name, new) in zip(phones, requests, strict=True):
+            partner = False
+            if not new:
+                partner, _same_name = pick_by_name(known[phone], name, False)
+            if partner is False:
+                # The batch's own new customer, found by the requests after.
+                partner = len(creates)
+                creates.append(
+                    {
+                        "name": name or phone,
+                        "mobile": phone,
+                        **({"lang": lang} if lang else {}),
+                    }
+                )
+                known[phone].insert(0, (name or phone, partner))
+            picks.append(partner)
         # sudo: whoever's SOP step records a customer (a website visitor, a
         # CS officer, a service advisor) creates them from the checked name
         # and number only, without Odoo's general right to create contacts.
-        return self.browse(self.sudo().create(values).id)
+        created = self.browse(self.sudo().create(creates).ids)
+        return [created[pick] if isinstance(pick, int) else pick for pick in picks]
 
     @api.model
     def _gema_find_or_create_by_email(self, email, name):

@@ -27,6 +27,15 @@ class TestBooking(BookingCase):
             .search([("res_model", "=", "gema.booking"), ("res_id", "=", booking.id)])
         )
 
+    def _sla_lines_of(self, bookings, xmlid):
+        return self.env["gema.sla.status"].search(
+            [
+                ("res_model", "=", "gema.booking"),
+                ("res_id", "in", bookings.ids),
+                ("policy_id", "=", self.env.ref(xmlid).id),
+            ]
+        )
+
     def _sla_line(self, booking, xmlid):
         return self.env["gema.sla.status"].search(
             [
@@ -37,6 +46,49 @@ class TestBooking(BookingCase):
         )
 
     # BK-1, BK-3 ------------------------------------------------------------
+
+    def test_bk3_batch_create_queries_do_not_grow_with_the_batch(self):
+        """BK-3, G-4 / scale: a batch of new bookings (an import, the API)
+        finds and creates its customers and vehicles, numbers the bookings
+        and starts their SLA clocks for the whole batch at once: 50 new
+        bookings of 50 new customers cost the same queries as 10 (one
+        booking at a time cost 14.6 queries each)."""
+        Booking = self.env["gema.booking"].with_user(self.advisor)
+        counts = {}
+        # The first batch fills the caches (references, access rules).
+        for size, series in ((2, 1), (10, 2), (50, 3)):
+            values = [
+                {
+                    "customer_name": f"Pelanggan {series} {index}",
+                    "customer_phone": f"0813-{series}{index:03d}-0000",
+                    "license_plate": f"BK {index + 1} A{'ABC'[series - 1]}",
+                    "vehicle_type": "Toyota Avanza",
+                    "service_type_id": self.service.id,
+                    "requested_start": wib(24, 9),
+                    "channel": "whatsapp",
+                    "company_id": self.branch.id,
+                }
+                for index in range(size)
+            ]
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            bookings = Booking.create(values)
+            self.env.flush_all()
+            counts[size] = self.env.cr.sql_log_count - before
+            self.assertEqual(len(bookings.partner_id), size)
+            self.assertEqual(len(bookings.vehicle_id), size)
+            self.assertEqual(len(set(bookings.mapped("name"))), size)
+            self.assertEqual(
+                len(
+                    self._sla_lines_of(
+                        bookings, "gema_sop.sla_policy_bk2_first_response"
+                    )
+                ),
+                size,
+            )
+        self.assertEqual(counts[50], counts[10], counts)
+        self.assertLessEqual(counts[50], 50, counts)
 
     def test_bk1_every_channel_is_recorded(self):
         """BK-1: requests from each channel keep their channel."""

@@ -216,3 +216,77 @@ class TestCustomerLink(BookingCase):
                 fields = booking.with_user(self.users[role]).fields_get()
                 self.assertNotIn("gema_number_customer", fields)
                 self.assertNotIn("customer_link", fields)
+
+    # A batch is linked as one record after the other would be -------------
+
+    def _batch_values(self, *people):
+        return [
+            {
+                "customer_name": name,
+                "customer_phone": phone,
+                "license_plate": plate,
+                "vehicle_type": "Toyota Avanza",
+                "service_type_id": self.service.id,
+                "requested_start": wib(24, 9),
+                "channel": "whatsapp",
+                "company_id": self.branch.id,
+            }
+            for name, phone, plate in people
+        ]
+
+    def test_bk3_a_batch_finds_creates_and_shares_customers_and_vehicles(self):
+        """BK-3: bookings created together (an import, an API call) get the
+        customers and vehicles one after the other would: a known number
+        its customer, a new number one new customer for every booking of
+        the batch with it, a plate one vehicle in the branch, owned by its
+        first customer."""
+        Booking = self.env["gema.booking"].with_user(self.advisor)
+        bookings = Booking.create(
+            self._batch_values(
+                ("Rina Sitorus", "0812-7000-1111", "BK 1 AA"),
+                ("Dewi Lestari", "0813-5000-0001", "BK 2 AA"),
+                ("Bu Dewi", "+62 813 5000 0001", "bk2aa"),
+                ("Agus Salim", "0813-5000-0002", "BK 3 AA"),
+            )
+        )
+        self.assertEqual(bookings[0].partner_id, self.rina)
+        self.assertEqual(bookings[1].partner_id, bookings[2].partner_id)
+        self.assertEqual(bookings[1].partner_id.name, "Dewi Lestari")
+        self.assertEqual(len(self._customers_of("+6281350000001")), 1)
+        self.assertEqual(bookings[3].partner_id.name, "Agus Salim")
+        self.assertEqual(bookings[3].partner_id.lang, "id_ID")
+        self.assertEqual(bookings[1].vehicle_id, bookings[2].vehicle_id)
+        self.assertEqual(bookings[1].vehicle_id.partner_id, bookings[1].partner_id)
+        self.assertEqual(len(bookings.vehicle_id), 3)
+        self.assertEqual(
+            bookings.vehicle_id.mapped("license_plate"),
+            ["BK 1 AA", "BK 2 AA", "BK 3 AA"],
+        )
+
+    def test_bk3_a_batch_with_one_new_number_under_two_names_asks(self):
+        """BK-3: two bookings of one batch with the same new number under two
+        names that cannot be one person are refused as the second one alone
+        would be, and nothing of the batch is kept."""
+        Booking = self.env["gema.booking"].with_user(self.advisor)
+        with self.assertRaisesRegex(
+            ValidationError,
+            "The WhatsApp number \\+6281350000009 belongs to the customer "
+            "Dewi Lestari, not to Agus Salim",
+        ):
+            Booking.create(
+                self._batch_values(
+                    ("Dewi Lestari", "0813-5000-0009", "BK 4 AA"),
+                    ("Agus Salim", "0813-5000-0009", "BK 5 AA"),
+                )
+            )
+        self.assertFalse(self._customers_of("+6281350000009"))
+        # Chosen: the second is a new customer of the number.
+        values = self._batch_values(
+            ("Dewi Lestari", "0813-5000-0009", "BK 4 AA"),
+            ("Agus Salim", "0813-5000-0009", "BK 5 AA"),
+        )
+        values[1]["customer_link"] = "new"
+        bookings = Booking.create(values)
+        self.assertEqual(
+            bookings.partner_id.mapped("name"), ["Dewi Lestari", "Agus Salim"]
+        )

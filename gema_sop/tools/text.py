@@ -87,6 +87,19 @@ def same_person_name(typed, known):
     return not words[0] or shorter <= longer
 
 
+def pick_by_name(candidates, name, none):
+    """``(customer, same_name)`` among ``candidates`` (``[(name,
+    customer)]``, newest first): the first whose name can be ``name``
+    (``same_person_name``), with True; else the newest, with False;
+    ``(none, True)`` when there is none."""
+    for known_name, customer in candidates:
+        if same_person_name(name, known_name):
+            return customer, True
+    if candidates:
+        return candidates[0][1], False
+    return none, True
+
+
 def field_error_lines(model, errors):
     """``{field: message}`` as lines of one error, each named by the
     field's label in the user's language (``Licence Plate: ...``)."""
