@@ -69,7 +69,7 @@ class GemaBookingReminder(models.AbstractModel):
         )
         days = {}
         due = candidates.filtered(lambda b: b._reminder_day_reached(days))
-        keys = {booking.id: booking._reminder_key() for booking in due}
+        keys = due._reminder_keys()
         # sudo: the purpose keys are the system's; only which exist is read.
         taken = {
             message["dedupe_key"]
@@ -77,31 +77,46 @@ class GemaBookingReminder(models.AbstractModel):
             .sudo()
             .search_read([("dedupe_key", "in", list(keys.values()))], ["dedupe_key"])
         }
+        todo = due.filtered(lambda booking: keys[booking.id] not in taken)
+        template = self.env.ref("gema_sop.mail_template_booking_reminder")
         planned = activities = self.browse()
-        for booking in due:
-            if keys[booking.id] in taken:
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    message = booking._send_reminder(booking._channel())
-            except UserError as error:
-                # e.g. an unusable number: the SA gets the activity, no link.
-                _logger.warning("Reminder of %s not planned: %s", booking.name, error)
-                message = None
-            if message is not None and not message:
-                continue  # another worker is planning it right now
-            if not message or message.channel == "whatsapp_link":
-                activities |= booking
-            planned |= booking
+        for channel, bookings in todo.grouped(lambda b: b._channel()).items():
+            sent, errors = self.env["gema.message"]._gema_send_many(
+                bookings,
+                template,
+                channel,
+                once_keys={booking.id: keys[booking.id] for booking in bookings},
+            )
+            for booking in bookings:
+                message = sent.get(booking.id)
+                if booking.id in errors:
+                    # e.g. an unusable number: the SA gets the activity, no link.
+                    _logger.warning(
+                        "Reminder of %s not planned: %s",
+                        booking.name,
+                        errors[booking.id],
+                    )
+                elif not message:
+                    continue  # another worker is planning it right now
+                if not message or message.channel == "whatsapp_link":
+                    activities |= booking
+                planned |= booking
         activities._plan_reminder_activity()
         return planned
 
-    def _reminder_key(self):
-        """The purpose of this booking's reminder: one per booked day."""
-        self.ensure_one()
+    def _reminder_keys(self):
+        """{booking id: the purpose of its reminder}: one per booked day."""
         template = self.env.ref("gema_sop.mail_template_booking_reminder")
-        day = pytz.utc.localize(self.start).astimezone(pytz.timezone(self.tz)).date()
-        return self.env["gema.message"]._once_key(self, template, day)
+        return {
+            booking.id: self.env["gema.message"]._once_key(
+                booking,
+                template,
+                pytz.utc.localize(booking.start)
+                .astimezone(pytz.timezone(booking.tz))
+                .date(),
+            )
+            for booking in self
+        }
 
     def _send_reminder(self, channel):
         """The reminder of this booking, planned once for its day."""
@@ -109,7 +124,7 @@ class GemaBookingReminder(models.AbstractModel):
         return self._send_message(
             "gema_sop.mail_template_booking_reminder",
             channel,
-            once_key=self._reminder_key(),
+            once_key=self._reminder_keys()[self.id],
         )
 
     def _reminder_day_reached(self, cache=None):

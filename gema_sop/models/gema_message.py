@@ -441,31 +441,104 @@ class GemaMessage(models.Model):
         returned. Returns the ``gema.message``.
         """
         record.ensure_one()
+        sent, errors = self._gema_send_many(
+            record,
+            template,
+            channel,
+            body=body,
+            partner=partner,
+            phone=phone,
+            once_keys={record.id: once_key},
+        )
+        if errors:
+            raise errors[record.id]
+        return sent[record.id]
+
+    @api.model
+    def _gema_send_many(
+        self,
+        records,
+        template,
+        channel,
+        body=None,
+        partner=None,
+        phone=None,
+        once_keys=None,
+    ):
+        """``_gema_send`` for each of ``records`` (one model), in a handful
+        of queries for the whole batch (the scheduled actions' reminders):
+        one access check, one rendering of the template, one search of the
+        purposes (``once_keys``: {record id: key}) already live, one create
+        of the new messages, one note per held message's record in one
+        batch, one wake-up of the sender.
+
+        Returns ``({record id: message}, {record id: UserError})``: what
+        each record got, and why the others got nothing (no number, no
+        email, ...); an error of one record does not stop the others.
+        """
         # Defaults meant for a wizard (default_res_id, ...) must not reach
         # the records created here (Odoo's own mail composer refuses them).
         env = self.env(context=clean_context(self.env.context))
-        return self.with_env(env)._send_clean(
-            record.with_env(env), template, channel, body, partner, phone, once_key
+        return self.with_env(env)._send_many(
+            records.with_env(env), template, channel, body, partner, phone, once_keys
         )
 
     @api.model
-    def _send_clean(self, record, template, channel, body, partner, phone, once_key):
-        record.check_access("read")
+    def _send_many(self, records, template, channel, body, partner, phone, once_keys):
+        records.check_access("read")
         template = template or self.env["mail.template"]
-        if once_key:
-            existing = self._live_with_key(once_key)
-            if existing:
-                return existing._reuse_link(channel)
+        once_keys = once_keys or {}
+        live = self._live_with_keys(list(filter(None, once_keys.values())))
+        sent, errors = {}, {}
+        for record in records:
+            key = once_keys.get(record.id)
+            if key in live:
+                sent[record.id] = live[key]._reuse_link(channel)
+        todo = records.filtered(lambda record: record.id not in sent)
+        rendered = self._texts_of(todo, template)
+        vals_of = {}
+        for record in todo:
+            try:
+                text = (rendered[record.id] if body is None else body or "").strip()
+                if not text:
+                    raise UserError(
+                        self.env._(
+                            "The message is empty: write it or choose a template."
+                        )
+                    )
+                vals = self._message_values(
+                    record, template, channel, text, partner, phone, once_keys
+                )
+                if channel == "email":
+                    sent[record.id] = self._gema_send_email(
+                        record,
+                        template,
+                        self.env["res.partner"].browse(vals["partner_id"]),
+                        text,
+                        rendered[record.id],
+                        vals,
+                    )
+                else:
+                    vals_of[record.id] = vals
+            except UserError as error:
+                errors[record.id] = error
+        if channel == "whatsapp_api":
+            sent.update(self._queue_many(vals_of))
+        elif channel == "whatsapp_link":
+            sent.update(self._prepare_links(vals_of))
+        return sent, errors
+
+    @api.model
+    def _message_values(
+        self, record, template, channel, text, partner, phone, once_keys
+    ):
+        """The values of the message of ``text`` about ``record`` to
+        ``partner`` (default: the record's customer) at ``phone`` (default:
+        theirs), or a UserError saying why none can go."""
         customer = customer_of(record, "_customer_partner")
         if partner is None:
             partner = customer
-        if phone is None:
-            phone = (
-                customer_of(record, "_customer_phone")
-                if partner == customer
-                else partner_whatsapp_number(partner)
-            )
-        rendered, text = self._text_of(record, template, body)
+        company = _record_company(record)
         vals = {
             "res_model": record._name,
             "res_id": record.id,
@@ -474,12 +547,16 @@ class GemaMessage(models.Model):
             "template_id": template.id,
             "body": text,
             "user_id": self.env.uid,
-            "company_id": _record_company(record).id,
-            "dedupe_key": once_key or False,
+            "company_id": company.id,
+            "dedupe_key": once_keys.get(record.id) or False,
         }
         if channel == "email":
-            return self._gema_send_email(
-                record, template, partner, text, rendered, vals
+            return vals
+        if phone is None:
+            phone = (
+                customer_of(record, "_customer_phone")
+                if partner == customer
+                else partner_whatsapp_number(partner)
             )
         vals["phone"] = normalize_phone(self.env, phone)
         if not vals["phone"]:
@@ -490,34 +567,7 @@ class GemaMessage(models.Model):
                     customer=partner.display_name or self.env._("The customer"),
                 )
             )
-        if channel == "whatsapp_api":
-            return self._queue(vals)
-        return self._prepare_link(vals)
-
-    @api.model
-    def _text_of(self, record, template, body):
-        """The template rendered for ``record`` (plain text) and the text to
-        send: ``body`` when given, else that rendering; never empty."""
-        if template and template.model != record._name:
-            raise UserError(
-                self.env._(
-                    "The template %(template)s is not made for this kind of record.",
-                    template=template.name,
-                )
-            )
-        rendered = template._gema_render_text(record.id) if template else ""
-        text = (rendered if body is None else body or "").strip()
-        if not text:
-            raise UserError(
-                self.env._("The message is empty: write it or choose a template.")
-            )
-        return rendered, text
-
-    @api.model
-    def _queue(self, vals):
-        """A gateway message, queued for the sending cron of its branch."""
-        company = self.env["res.company"].browse(vals["company_id"])
-        if not company.gema_whatsapp_gateway_enabled:
+        if channel == "whatsapp_api" and not company.gema_whatsapp_gateway_enabled:
             raise UserError(
                 self.env._(
                     "Automatic WhatsApp sending is not enabled for %(branch)s. "
@@ -525,22 +575,49 @@ class GemaMessage(models.Model):
                     branch=company.name,
                 )
             )
-        refusal = self._consent_refusal(
-            self.env["res.partner"].browse(vals["partner_id"])
-        )
-        if refusal:
-            return self._create_once(
-                dict(vals, state="no_consent", next_try=False, last_error=refusal),
-                on_create=lambda message: message._note_on_record(
-                    self.env._("The automatic WhatsApp message was not sent:"),
-                    refusal,
-                ),
+        return vals
+
+    @api.model
+    def _texts_of(self, records, template):
+        """{record id: the template rendered for it as plain text}, for all
+        ``records`` in one rendering; empty without template."""
+        if not template:
+            return dict.fromkeys(records.ids, "")
+        if template.model != records._name:
+            raise UserError(
+                self.env._(
+                    "The template %(template)s is not made for this kind of record.",
+                    template=template.name,
+                )
             )
-        message = self._create_once(
-            dict(vals, state="queued", next_try=fields.Datetime.now())
+        return template._gema_render_texts(records.ids)
+
+    @api.model
+    def _queue_many(self, vals_of):
+        """Gateway messages ({record id: values}), queued for the sending
+        cron of their branch; those whose customer did not consent are held
+        (G-5), with a note on their record. Returns {record id: message}."""
+        partners = self.env["res.partner"].browse(
+            {vals["partner_id"] for vals in vals_of.values()} - {False}
         )
-        message._trigger_cron()
-        return message
+        refusals = {partner.id: self._consent_refusal(partner) for partner in partners}
+        refusals[False] = self._consent_refusal(partners.browse())
+        now = fields.Datetime.now()
+        for vals in vals_of.values():
+            refusal = refusals[vals["partner_id"]]
+            if refusal:
+                vals.update(state="no_consent", next_try=False, last_error=refusal)
+            else:
+                vals.update(state="queued", next_try=now)
+        messages, created = self._create_many_once(list(vals_of.values()))
+        held = created.filtered(lambda message: message.state == "no_consent")
+        held._note_on_records(
+            self.env._("The automatic WhatsApp message was not sent:"),
+            {message.id: message.last_error for message in held},
+        )
+        if created - held:
+            self._trigger_cron()
+        return dict(zip(vals_of, messages, strict=True))
 
     @api.model
     def _consent_refusal(self, partner):
@@ -555,12 +632,14 @@ class GemaMessage(models.Model):
         return partner._gema_whatsapp_consent_refusal()
 
     @api.model
-    def _prepare_link(self, vals):
-        """A WhatsApp link for the staff member to send: an unsent one of
-        the same record and template (without a purpose key) is brought up
-        to date and reused."""
-        if not vals["dedupe_key"]:
-            pending = self.search(
+    def _prepare_links(self, vals_of):
+        """WhatsApp links ({record id: values}) for the staff member to
+        send: an unsent one of the same record and template (without a
+        purpose key) is brought up to date and reused; the new ones are
+        created together. Returns {record id: message}."""
+        links, new = {}, {}
+        for record_id, vals in vals_of.items():
+            pending = not vals["dedupe_key"] and self.search(
                 [
                     ("res_model", "=", vals["res_model"]),
                     ("res_id", "=", vals["res_id"]),
@@ -579,8 +658,12 @@ class GemaMessage(models.Model):
                         for key in ("partner_id", "phone", "body", "user_id")
                     }
                 )
-                return pending
-        return self._create_once(dict(vals, state="draft"))
+                links[record_id] = pending
+            else:
+                new[record_id] = dict(vals, state="draft")
+        messages, _created = self._create_many_once(list(new.values()))
+        links.update(zip(new, messages, strict=True))
+        return links
 
     @api.model
     def _once_key(self, record, template, day):
@@ -589,12 +672,18 @@ class GemaMessage(models.Model):
 
     @api.model
     def _live_with_key(self, key):
-        # sudo: the key is the purpose of a message planned by the system.
+        return self._live_with_keys([key]).get(key, self.browse())
+
+    @api.model
+    def _live_with_keys(self, keys):
+        """{purpose key: its live message (not failed nor cancelled)}."""
+        if not keys:
+            return {}
+        # sudo: the keys are the purposes of messages planned by the system.
         found = self.sudo().search(
-            [("dedupe_key", "=", key), ("state", "not in", ("failed", "cancelled"))],
-            limit=1,
+            [("dedupe_key", "in", keys), ("state", "not in", ("failed", "cancelled"))]
         )
-        return self.browse(found.id)
+        return {message.dedupe_key: self.browse(message.id) for message in found}
 
     def _reuse_link(self, channel):
         """An existing message with the same purpose: a link not yet sent
@@ -605,25 +694,40 @@ class GemaMessage(models.Model):
         return self
 
     @api.model
-    def _create_once(self, vals, on_create=None):
+    def _create_once(self, vals):
         """Create the message; with a ``dedupe_key`` another transaction
         already holds, return that transaction's instead (the database
-        refuses the second one: unique index). ``on_create`` is called
-        with the message only when it was created here."""
+        refuses the second one: unique index; empty while that transaction
+        has not committed)."""
+        return self._create_many_once([vals])[0][0]
+
+    @api.model
+    def _create_many_once(self, vals_list):
+        """Create the messages of ``vals_list`` in one create; when one of
+        their ``dedupe_key`` is held by another transaction (unique index),
+        one by one, each taking that transaction's message instead.
+
+        Returns ``(messages, created)``: the message of each values, in
+        order, and those created here."""
         # sudo: the delivery state of a new message is set here, by the
         # system, after the caller's right to read the record was checked.
         Messages = self.sudo()
-        if not vals.get("dedupe_key"):
-            message = self.browse(Messages.create(vals).id)
-        else:
-            try:
-                with self.env.cr.savepoint():
-                    message = self.browse(Messages.create(vals).id)
-            except psycopg2.errors.UniqueViolation:
-                return self._live_with_key(vals["dedupe_key"])
-        if on_create:
-            on_create(message)
-        return message
+        if not any(vals.get("dedupe_key") for vals in vals_list):
+            created = self.browse(Messages.create(vals_list).ids)
+            return list(created), created
+        try:
+            with self.env.cr.savepoint():
+                created = self.browse(Messages.create(vals_list).ids)
+            return list(created), created
+        except psycopg2.errors.UniqueViolation:
+            if len(vals_list) == 1:
+                return [self._live_with_key(vals_list[0]["dedupe_key"])], self.browse()
+        messages, created = [], self.browse()
+        for vals in vals_list:
+            [message], new = self._create_many_once([vals])
+            messages.append(message)
+            created |= new
+        return messages, created
 
     @api.model
     def _gema_send_email(self, record, template, partner, text, rendered, vals):
@@ -775,9 +879,21 @@ class GemaMessage(models.Model):
     def _note_on_record(self, intro, detail):
         """An internal note on the record, not a customer message: the
         "customer contacted" clock keeps running."""
-        record = self._linked_record()
-        if record and hasattr(record, "_message_log"):
-            record._message_log(body=Markup("<p>%s</p><p>%s</p>") % (intro, detail))
+        self._note_on_records(intro, {self.id: detail})
+
+    def _note_on_records(self, intro, details):
+        """``_note_on_record`` for each message ({message id: detail}), one
+        batch of notes per model."""
+        for records in self._linked_records().values():
+            if not hasattr(records, "_message_log_batch"):
+                continue
+            bodies = {
+                message.res_id: Markup("<p>%s</p><p>%s</p>")
+                % (intro, details[message.id])
+                for message in self
+                if message.res_model == records._name and message.res_id in records.ids
+            }
+            records._message_log_batch(bodies=bodies)
 
     def _requeue_as_template(self):
         """WhatsApp accepted the free text and reported later that the

@@ -84,19 +84,27 @@ class GemaMessageMixin(models.AbstractModel):
         """Send ``template`` (a record or an XML id) to the customer of each
         record over ``channel``; for scheduled actions and other code.
         ``once_key`` (one record only): the purpose of an automatic message,
-        which is then queued once (``gema.message._once_key``).
+        which is then queued once (``gema.message._once_key``). The batch is
+        sent together (``gema.message._gema_send_many``); the first record
+        that cannot get its message raises its error.
 
         Returns the ``gema.message`` records (gateway messages are queued,
         WhatsApp links prepared for the staff member).
         """
         if isinstance(template, str):
             template = self.env.ref(template)
-        messages = self.env["gema.message"]
+        Message = self.env["gema.message"]
+        sent, errors = Message._gema_send_many(
+            self,
+            template,
+            channel,
+            body=body,
+            once_keys=dict.fromkeys(self.ids, once_key) if once_key else None,
+        )
         for record in self:
-            messages |= messages._gema_send(
-                record, template, channel, body=body, once_key=once_key
-            )
-        return messages
+            if record.id in errors:
+                raise errors[record.id]
+        return Message.union(*(sent[record.id] for record in self))
 
     def _channel(self):
         """The channel of the messages the system sends on its own for this

@@ -35,9 +35,16 @@ class MailTemplate(models.Model):
     def _gema_render_text(self, res_id):
         """The body of the template for one record, as plain text (WhatsApp
         messages have no HTML), in the language of the template."""
+        return self._gema_render_texts([res_id])[res_id]
+
+    def _gema_render_texts(self, res_ids):
+        """``_gema_render_text`` of each of ``res_ids``, rendered together
+        (one rendering per language)."""
         self.ensure_one()
-        html = self._render_field("body_html", [res_id], compute_lang=True)[res_id]
-        return html2plaintext(html or "").strip()
+        html = self._render_field("body_html", res_ids, compute_lang=True)
+        return {
+            res_id: html2plaintext(html[res_id] or "").strip() for res_id in res_ids
+        }
 
     def _gema_render_whatsapp_parameters(self, res_id):
         """The approved template's body parameters for one record, in order.
