@@ -17,7 +17,7 @@ call (``with_user`` stands for XML-RPC: same ORM methods, same checks).
 import base64
 
 from odoo import Command, http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -262,6 +262,122 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
         self.assertEqual(rated.status_code, 200)
         self.ticket_b.invalidate_recordset()
         self.assertEqual(self.ticket_b.rating, "5")
+
+    def _rating_rows(self, record, env=None):
+        return (env or self.env)["rating.rating"].search(
+            [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        )
+
+    @mute_logger("odoo.http", "werkzeug")
+    def test_cs8_as5_token_page_rating_is_odoo_rating_row(self):
+        """CS-8 / AS-5: the rating the customer gives on the token page is
+        one rating.rating row of the record, on the 1-5 scale as chosen,
+        with the comment, the customer, the rated officer and the branch,
+        no token for Odoo's /rate pages; the record's statistics count it
+        and the chatter notes it. A second rating is refused and changes
+        nothing."""
+        self._visit_as("public")
+        url = f"/chat/rate/{self.chat_b.id}"
+        token = self.tokens[self.chat_b]
+        self._post(url, token, rating="2", comment="Lama dibalas")
+        ticket_url = f"/my/tickets/{self.ticket_b.id}/rate"
+        self._post(ticket_url, self.tokens[self.ticket_b], rating="4")
+        for record, value, comment in (
+            (self.chat_b, 2, "Lama dibalas"),
+            (self.ticket_b, 4, False),
+        ):
+            with self.subTest(record=record._name):
+                row = self._rating_rows(record)
+                self.assertEqual(
+                    (
+                        row.rating,
+                        row.feedback,
+                        row.partner_id,
+                        row.rated_partner_id,
+                        row.parent_res_model,
+                        row.parent_res_id,
+                        row.consumed,
+                        row.access_token,
+                    ),
+                    (
+                        value,
+                        comment,
+                        self.customer_b,
+                        record.user_id.partner_id,
+                        "res.company",
+                        self.branch.id,
+                        True,
+                        False,
+                    ),
+                )
+                record.invalidate_recordset()
+                self.assertEqual(
+                    (record.rating_count, record.rating_avg, record.rated_date),
+                    (1, value, row.create_date),
+                )
+                self.assertIn(f"{value}/5", record.message_ids[0].body)
+        messages = self.chat_b.message_ids
+        refused = self._post(url, token, rating="5")
+        self.assertIn("error=refused", refused.url)
+        self.chat_b.invalidate_recordset()
+        self.assertEqual((self.chat_b.rating, self.chat_b.message_ids), (2, messages))
+        self.assertEqual(len(self._rating_rows(self.chat_b)), 1)
+        # Odoo's own rating pages know no token of these rows.
+        page = self._post("/rate/False/submit_feedback", None, rate="5")
+        self.assertEqual(page.status_code, 404)
+
+    def test_cs8_as5_rating_rows_for_the_desk_of_the_branch_only(self):
+        """CS-8 / AS-5 / security: the rating rows are read by the chat
+        desk (CS officers, supervisors, managers, SOP administrators) of
+        the branch, not by technicians, logistics or service advisors, nor
+        by another branch's officer; no role, the administrator included,
+        creates, changes, resets or deletes one."""
+        # sudo: as the customers' rating pages record them.
+        self.chat_a.sudo()._rate(5, "Cepat")
+        self.ticket_a.sudo()._rate(3, "")
+        rows = self._rating_rows(self.chat_a) | self._rating_rows(self.ticket_a)
+        self.assertEqual(len(rows), 2)
+        gema = [("res_model", "in", ["gema.conversation", "gema.ticket"])]
+        other_branch = self.env["res.company"].create({"name": "Test Branch Binjai"})
+        stranger = new_test_user(
+            self.env,
+            login="test_cs_binjai",
+            groups="gema_sop.group_cs_officer",
+            company_id=other_branch.id,
+            company_ids=[Command.set(other_branch.ids)],
+        )
+        readers = {"cs", "supervisor", "manager", "sopadmin"}
+        roles = [(role, self.users[role]) for role in ROLE_GROUPS]
+        for role, user in (*roles, ("cs_binjai", stranger)):
+            with self.subTest(role=role):
+                Rating = self.env["rating.rating"].with_user(user)
+                self.assertEqual(
+                    Rating.search(gema), rows if role in readers else Rating
+                )
+                if role in readers:
+                    self.assertEqual(self.chat_a.with_user(user).rating_avg, 5)
+        for role in (*ROLE_GROUPS, "admin"):
+            with self.subTest(role=role):
+                env = self.env(user=self.users[role])
+                for call in (
+                    lambda env: env["rating.rating"].create(
+                        {
+                            "res_model_id": env["ir.model"]._get_id(
+                                "gema.conversation"
+                            ),
+                            "res_id": self.chat_b.id,
+                            "rating": 5,
+                            "consumed": True,
+                        }
+                    ),
+                    lambda env: rows.with_env(env).write({"rating": 1}),
+                    lambda env: rows.with_env(env).reset(),
+                    lambda env: rows.with_env(env).unlink(),
+                ):
+                    with self.assertRaises(AccessError):
+                        call(env)
+        self.assertFalse(self._rating_rows(self.chat_b))
+        self.assertEqual(sorted(rows.mapped("rating")), [3.0, 5.0])
 
     @mute_logger("odoo.http", "werkzeug")
     def test_bk5_booking_page_only_for_its_customer(self):
