@@ -88,6 +88,7 @@
         "views/gema_conversation_portal_templates.xml",
         "views/gema_ticket_views.xml",
         "views/gema_ticket_portal_templates.xml",
+        "views/rating_rating_views.xml",
         "views/gema_data_request_views.xml",
         "views/mail_activity_plan_views.xml",
     ],

@@ -15,6 +15,7 @@ call (``with_user`` stands for XML-RPC: same ORM methods, same checks).
 """
 
 import base64
+from ast import literal_eval
 
 from odoo import Command, http
 from odoo.exceptions import AccessError, UserError
@@ -331,13 +332,15 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
         desk (CS officers, supervisors, managers, SOP administrators) of
         the branch, not by technicians, logistics or service advisors, nor
         by another branch's officer; no role, the administrator included,
-        creates, changes, resets or deletes one."""
+        creates, changes, resets or deletes one. The Customer Ratings menu
+        is for supervisors and above."""
         # sudo: as the customers' rating pages record them.
         self.chat_a.sudo()._rate(5, "Cepat")
         self.ticket_a.sudo()._rate(3, "")
         rows = self._rating_rows(self.chat_a) | self._rating_rows(self.ticket_a)
         self.assertEqual(len(rows), 2)
-        gema = [("res_model", "in", ["gema.conversation", "gema.ticket"])]
+        # The domain of Customer Ratings (SOP Compliance), read as a role.
+        gema = literal_eval(self.env.ref("gema_sop.rating_rating_action_gema").domain)
         other_branch = self.env["res.company"].create({"name": "Test Branch Binjai"})
         stranger = new_test_user(
             self.env,
@@ -356,6 +359,16 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
                 )
                 if role in readers:
                     self.assertEqual(self.chat_a.with_user(user).rating_avg, 5)
+        # The Customer Ratings menu is the supervisors' (and above), like
+        # the other analyses.
+        menu = self.env.ref("gema_sop.rating_rating_menu_gema")
+        for role in ROLE_GROUPS:
+            with self.subTest(menu=role):
+                visible = self.env["ir.ui.menu"].with_user(self.users[role])
+                self.assertEqual(
+                    menu.id in visible._visible_menu_ids(),
+                    role in ("supervisor", "manager", "sopadmin"),
+                )
         for role in (*ROLE_GROUPS, "admin"):
             with self.subTest(role=role):
                 env = self.env(user=self.users[role])
