@@ -71,6 +71,26 @@ class GemaRatingMixin(models.AbstractModel):
             record.rating_comment = given.feedback
             record.rated_date = given.create_date
 
+    def _get_allowed_message_post_params(self):
+        # portal_rating (installed with rating and portal) lets a chatter
+        # message carry a rating: not on these records (see message_post).
+        return super()._get_allowed_message_post_params() - {"rating_value"}
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        """A message never carries a rating here: rating's message_post
+        would create one as superuser for whoever posts (staff by XML-RPC,
+        a token holder in the portal chatter), past the one-rating and
+        customer-only rules of ``_record_rating``."""
+        if kwargs.get("rating_value"):
+            raise UserError(
+                self.env._(
+                    "A message cannot carry a rating: the customer rates on "
+                    "their own page."
+                )
+            )
+        return super().message_post(**kwargs)
+
     def _rating_get_parent_field_name(self):
         # The branch: its ratings are counted together, and the rule on the
         # rating rows keeps each branch's to those who work in it.

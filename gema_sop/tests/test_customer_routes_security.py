@@ -173,6 +173,12 @@ class CustomerRoutesCase(ServiceJobPortalCase):
                     self.assertEqual(response.status_code, 404, response.url)
                     self.assertNotIn(record.name, response.text)
 
+    def assertRefused(self, english, indonesian, user, *calls):
+        """Each call, given ``user``'s environment, fails in both languages."""
+        with self.assertRaisesBilingual(UserError, english, indonesian) as run:
+            for call in calls:
+                run(lambda env, call=call: call(env(user=user)))
+
 
 @tagged("post_install", "-at_install")
 class TestCustomerRoutesSecurity(CustomerRoutesCase):
@@ -326,6 +332,41 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
         # Odoo's own rating pages know no token of these rows.
         page = self._post("/rate/False/submit_feedback", None, rate="5")
         self.assertEqual(page.status_code, 404)
+
+    @mute_logger("odoo.http", "werkzeug")
+    def test_cs8_as5_no_rating_by_a_chatter_message(self):
+        """CS-8 / AS-5 / security: a chatter message never carries a rating
+        (Odoo's portal_rating lets one): no role posts one by XML-RPC
+        (refused in both languages), and the token holder's portal chatter
+        drops it; no rating row is made."""
+        for role in ("cs", "supervisor", "manager", "sopadmin"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    "A message cannot carry a rating",
+                    "Pesan tidak dapat membawa penilaian",
+                    self.users[role],
+                    lambda env: self.chat_a.with_env(env).message_post(
+                        body="Bagus", rating_value=5
+                    ),
+                    lambda env: self.ticket_a.with_env(env).message_post(
+                        body="Bagus", rating_value=5
+                    ),
+                )
+        self._visit_as("public")
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "gema.ticket",
+                "thread_id": self.ticket_a.id,
+                "post_data": {"body": "Bagus sekali", "rating_value": 5},
+                "token": self.tokens[self.ticket_a],
+            },
+        )
+        self.assertIn("Bagus sekali", self.ticket_a.message_ids[0].body)
+        self.assertFalse(
+            self._rating_rows(self.chat_a) | self._rating_rows(self.ticket_a)
+        )
+        self.assertFalse(self.ticket_a.rating)
 
     def test_cs8_as5_rating_rows_for_the_desk_of_the_branch_only(self):
         """CS-8 / AS-5 / security: the rating rows are read by the chat
@@ -502,12 +543,6 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
 class TestCustomerDecisionsInTheBackend(CustomerRoutesCase):
     """What a backend user (form, import, XML-RPC) can do about a
     customer's decision: record what the customer said, as themselves."""
-
-    def assertRefused(self, english, indonesian, user, *calls):
-        """Each call, given ``user``'s environment, fails in both languages."""
-        with self.assertRaisesBilingual(UserError, english, indonesian) as run:
-            for call in calls:
-                run(lambda env, call=call: call(env(user=user)))
 
     def test_st2_no_backend_call_records_a_customer_link_decision(self):
         """ST-2 / security: an advisor (or manager, SOP administrator) cannot
