@@ -16,16 +16,17 @@ class GemaRatingMixin(models.AbstractModel):
     Odoo's ``rating`` module: one ``rating.rating`` row per rated record,
     with the value 1 to 5 as the customer chose it, the comment, the
     customer and the rated officer, and the branch as its parent, so that
-    Odoo's rating statistics (``rating.mixin``, the Ratings report) count
-    the SOP's ratings like any other. The record's ``rating``,
-    ``rating_comment`` and ``rated_date`` are stored from that row, for
-    the lists, pivots and SQL reports.
+    Odoo's rating statistics (``rating.mixin``, its rating views: *SOP
+    Compliance > Customer Ratings*) count the SOP's ratings like any
+    other. The record's ``rating``, ``rating_comment`` and ``rated_date``
+    are stored from that row, for the lists, pivots and SQL reports.
 
-    The rating is the customer's own decision (``gema.customer.decision.mixin``):
-    their token page checks the visitor (``controllers/access.py``) and
-    then calls ``_record_rating`` as superuser, which refuses a second
-    rating. A row has no access token, so Odoo's ``/rate/<token>`` pages
-    cannot reach it, and no user writes these rows
+    The rating is the customer's own decision
+    (``gema.customer.decision.mixin``): their token page checks the visitor
+    (``controllers/access.py``) and then calls the model's ``_rate`` as
+    superuser, which refuses a second rating and stores the first with
+    ``_record_rating``. A row has no access token, so Odoo's
+    ``/rate/<token>`` pages cannot reach it, and no user writes these rows
     (``security/gema_rating_rules.xml``).
     """
 
@@ -80,8 +81,8 @@ class GemaRatingMixin(models.AbstractModel):
     def message_post(self, **kwargs):
         """A message never carries a rating here: rating's message_post
         would create one as superuser for whoever posts (staff by XML-RPC,
-        a token holder in the portal chatter), past the one-rating and
-        customer-only rules of ``_record_rating``."""
+        a token holder in the portal chatter), past the one-rating rule
+        of ``_rate`` and the customer-only rule of the customer's page."""
         if kwargs.get("rating_value"):
             raise UserError(
                 self.env._(
