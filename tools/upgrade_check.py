@@ -6,7 +6,8 @@
 ``snapshot`` writes every row of every ``gema_*`` table, and the rows of
 Odoo's tables that hold the SOP records' data (chatter messages and their
 tracking, activities, followers, attachments, customers, branches, staff,
-the module's XML ids and settings), column by column, and the indexes and
+the module's XML ids and settings, the SOP's rating rows once Odoo's
+rating module holds them), column by column, and the indexes and
 constraints of the ``gema_*`` tables, as JSON; plain SQL, so that the same
 code reads the old and the new schema.
 
@@ -49,6 +50,9 @@ ODOO_TABLES = {
     "hr_employee": "TRUE",
     "res_users": "TRUE",
     "ir_config_parameter": "key LIKE 'gema%'",
+    # 18.0.1.1.0: the SOP's ratings (absent before: Odoo's rating module
+    # came with it).
+    "rating_rating": "res_model LIKE 'gema.%'",
 }
 # Columns an update rewrites by itself: the records of the module's data
 # files (policies, service types, templates' links) are written again.
@@ -100,7 +104,10 @@ REQUIRED_RULES = {
     "reminder date moved to the moment it left",
     "gateway message's last attempt filled in",
     "a follow-up's social media permission kept as the customer's consent",
+    "a 1-5 rating kept as the record's rating.rating row",
 }
+# The models whose rating 18.0.1.1.0 moved to rating.rating rows.
+RATED_TABLES = [model.replace(".", "_") for model in _migration.RATED_MODELS]
 
 
 def _model(table):
@@ -115,7 +122,13 @@ def snapshot(dbname):
         "'public' AND table_type = 'BASE TABLE' AND table_name LIKE 'gema\\_%'"
     )
     tables = {name: "TRUE" for (name,) in cr.fetchall()}
-    tables.update(ODOO_TABLES)
+    cr.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+        "'public' AND table_name IN %s",
+        [tuple(ODOO_TABLES)],
+    )
+    present = {name for (name,) in cr.fetchall()}
+    tables.update({t: w for t, w in ODOO_TABLES.items() if t in present})
     result = {"tables": {}}
     for table, where in sorted(tables.items()):
         # The table names come from the catalog, the filters from above.
@@ -299,6 +312,7 @@ def compare(old, new):
     problems = coverage_problems(old)
     changes, hits = expected_changes(old)
     problems += consent_problems(old, new, hits)
+    problems += rating_problems(old, new, hits)
     problems += [
         f"no row for the migration rule: {rule}"
         for rule in sorted(REQUIRED_RULES - set(hits))
@@ -408,6 +422,43 @@ def consent_problems(old, new, hits):
                 f"gema_followup {followup['id']}: permission "
                 f"{followup['social_permission']!r} not kept as consent ({consent!r})"
             )
+    return problems
+
+
+def rating_problems(old, new, hits):
+    """Each rated conversation and ticket has, after the upgrade, exactly
+    one rating.rating row with its value (1 to 5 as given), comment, moment
+    and customer, and no token for Odoo's rating pages
+    (``ratings_to_rating_records``); an unrated one has none."""
+    rows = new["tables"].get("rating_rating", {"rows": {}})["rows"].values()
+    problems = []
+    for table in RATED_TABLES:
+        model = _model(table)
+        for record in old["tables"][table]["rows"].values():
+            found = [
+                row
+                for row in rows
+                if row["res_model"] == model and row["res_id"] == record["id"]
+            ]
+            if record["rating"] in (None, 0, "0", ""):
+                if found:
+                    problems.append(f"{table} {record['id']}: unrated, has {found!r}")
+                continue
+            hits["a 1-5 rating kept as the record's rating.rating row"] += 1
+            wanted = {
+                "rating": float(record["rating"]),
+                "feedback": record["rating_comment"],
+                "create_date": record["rated_date"],
+                "partner_id": record["partner_id"],
+                "consumed": True,
+                "access_token": None,
+            }
+            got = [{key: r[key] for key in wanted} for r in found]
+            if got != [wanted]:
+                problems.append(
+                    f"{table} {record['id']}: rating rows {got!r}, "
+                    f"expected [{wanted!r}]"
+                )
     return problems
 
 

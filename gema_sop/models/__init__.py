@@ -21,6 +21,7 @@ from . import gema_state_mixin
 from . import gema_retention_mixin
 from . import gema_field_guard_mixin
 from . import gema_customer_decision_mixin
+from . import gema_rating_mixin
 from . import gema_claim
 from . import gema_technician_slot
 from . import gema_planner

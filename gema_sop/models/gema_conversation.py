@@ -80,7 +80,7 @@ class GemaConversation(models.Model):
         "gema.state.mixin",
         "gema.customer.decision.mixin",
         "gema.customer.mixin",
-        "gema.retention.mixin",
+        "gema.rating.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
@@ -99,7 +99,6 @@ class GemaConversation(models.Model):
         "partner_id": False,
         "escalation_reason": False,
         "escalation_resolution": False,
-        "rating_comment": False,
     }
     # CS-6: the closing message counts once it left (link marked sent,
     # gateway accepted, email sent).
@@ -279,14 +278,14 @@ class GemaConversation(models.Model):
         string="Closed On", readonly=True, copy=False, index=True
     )
     rating = fields.Integer(
+        compute="_compute_gema_rating",
+        store=True,
         readonly=True,
         copy=False,
         # 0 until rated: averages are in the Chat Analysis report.
         aggregator=None,
         help="The customer's rating, 1 (poor) to 5 (excellent) (CS-8).",
     )
-    rating_comment = fields.Text(string="Customer's Comment", readonly=True, copy=False)
-    rated_date = fields.Datetime(string="Rated On", readonly=True, copy=False)
 
     _sql_constraints = [
         (

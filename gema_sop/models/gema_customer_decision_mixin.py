@@ -1,6 +1,4 @@
-from markupsafe import Markup
-
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -76,27 +74,3 @@ class GemaCustomerDecisionMixin(models.AbstractModel):
     def _staff_way(self):
         """How staff record a decision the customer gave them, if they may."""
         return ""
-
-    def _record_rating(self, rating, comment, max_comment, note):
-        """Store the customer's one rating (1 to 5, in the ``rating`` field's
-        type), its comment cut to ``max_comment`` characters and when it was
-        given, and say so in the chatter: ``note`` names what was rated.
-        The model checked before that this record may be rated now; its
-        customer's page calls this as superuser (see the class)."""
-        self.ensure_one()
-        if str(rating) not in {"1", "2", "3", "4", "5"}:
-            raise UserError(self.env._("Choose a rating from 1 to 5."))
-        stored = (
-            str(rating) if self._fields["rating"].type == "selection" else int(rating)
-        )
-        self.write(
-            {
-                "rating": stored,
-                "rating_comment": (comment or "").strip()[:max_comment] or False,
-                "rated_date": fields.Datetime.now(),
-            }
-        )
-        self.message_post(
-            body=Markup("%s %s") % (note, f"{rating}/5"),
-            subtype_xmlid="mail.mt_note",
-        )

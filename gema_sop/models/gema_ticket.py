@@ -82,7 +82,7 @@ class GemaTicket(models.Model):
         "gema.field.guard.mixin",
         "gema.customer.decision.mixin",
         "gema.customer.mixin",
-        "gema.retention.mixin",
+        "gema.rating.mixin",
         "portal.mixin",
     ]
     _gema_transitions = TRANSITIONS
@@ -101,7 +101,6 @@ class GemaTicket(models.Model):
         "partner_id": False,
         # Required (NOT NULL): a dash says it was there.
         "chronology": "-",
-        "rating_comment": False,
     }
     # AS-6: the desk writes everything; a technician the analysis, logistics
     # the shipping of the tickets they are given.
@@ -359,6 +358,8 @@ class GemaTicket(models.Model):
     rating = fields.Selection(
         RATINGS,
         string="Satisfaction",
+        compute="_compute_gema_rating",
+        store=True,
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -366,8 +367,6 @@ class GemaTicket(models.Model):
         "(excellent). A selection, not a number: reports count tickets per "
         "rating, and unrated tickets are not averaged in as zeros.",
     )
-    rating_comment = fields.Text(readonly=True, copy=False)
-    rated_date = fields.Datetime(readonly=True, copy=False)
 
     _sql_constraints = [
         (

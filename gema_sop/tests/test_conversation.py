@@ -555,6 +555,12 @@ class TestConversation(GemaSopCase):
             (old.channel, old.request_type, old.user_id, old.outcome, old.rating),
             ("whatsapp", "information", self.officer, "information_given", 4),
         )
+        # The rating row (Odoo's rating statistics) keeps the value only.
+        row = old.sudo().rating_ids
+        self.assertEqual(
+            (row.rating, row.feedback, row.partner_id.id), (4, False, False)
+        )
+        self.assertEqual(young.sudo().rating_ids.feedback, "Cepat dan jelas")
         self.assertEqual(old.first_response_minutes, minutes)
         self.assertTrue(self._line(old, CS4))
         self.assertFalse(young.content_removed_date)

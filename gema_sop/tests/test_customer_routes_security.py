@@ -15,9 +15,10 @@ call (``with_user`` stands for XML-RPC: same ORM methods, same checks).
 """
 
 import base64
+from ast import literal_eval
 
 from odoo import Command, http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -172,6 +173,12 @@ class CustomerRoutesCase(ServiceJobPortalCase):
                     self.assertEqual(response.status_code, 404, response.url)
                     self.assertNotIn(record.name, response.text)
 
+    def assertRefused(self, english, indonesian, user, *calls):
+        """Each call, given ``user``'s environment, fails in both languages."""
+        with self.assertRaisesBilingual(UserError, english, indonesian) as run:
+            for call in calls:
+                run(lambda env, call=call: call(env(user=user)))
+
 
 @tagged("post_install", "-at_install")
 class TestCustomerRoutesSecurity(CustomerRoutesCase):
@@ -262,6 +269,169 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
         self.assertEqual(rated.status_code, 200)
         self.ticket_b.invalidate_recordset()
         self.assertEqual(self.ticket_b.rating, "5")
+
+    def _rating_rows(self, record, env=None):
+        return (env or self.env)["rating.rating"].search(
+            [("res_model", "=", record._name), ("res_id", "=", record.id)]
+        )
+
+    @mute_logger("odoo.http", "werkzeug")
+    def test_cs8_as5_token_page_rating_is_odoo_rating_row(self):
+        """CS-8 / AS-5: the rating the customer gives on the token page is
+        one rating.rating row of the record, on the 1-5 scale as chosen,
+        with the comment, the customer, the rated officer and the branch,
+        no token for Odoo's /rate pages; the record's statistics count it
+        and the chatter notes it. A second rating is refused and changes
+        nothing."""
+        self._visit_as("public")
+        url = f"/chat/rate/{self.chat_b.id}"
+        token = self.tokens[self.chat_b]
+        self._post(url, token, rating="2", comment="Lama dibalas")
+        ticket_url = f"/my/tickets/{self.ticket_b.id}/rate"
+        self._post(ticket_url, self.tokens[self.ticket_b], rating="4")
+        for record, value, comment in (
+            (self.chat_b, 2, "Lama dibalas"),
+            (self.ticket_b, 4, False),
+        ):
+            with self.subTest(record=record._name):
+                row = self._rating_rows(record)
+                self.assertEqual(
+                    (
+                        row.rating,
+                        row.feedback,
+                        row.partner_id,
+                        row.rated_partner_id,
+                        row.parent_res_model,
+                        row.parent_res_id,
+                        row.consumed,
+                        row.access_token,
+                    ),
+                    (
+                        value,
+                        comment,
+                        self.customer_b,
+                        record.user_id.partner_id,
+                        "res.company",
+                        self.branch.id,
+                        True,
+                        False,
+                    ),
+                )
+                record.invalidate_recordset()
+                self.assertEqual(
+                    (record.rating_count, record.rating_avg, record.rated_date),
+                    (1, value, row.create_date),
+                )
+                self.assertIn(f"{value}/5", record.message_ids[0].body)
+        messages = self.chat_b.message_ids
+        refused = self._post(url, token, rating="5")
+        self.assertIn("error=refused", refused.url)
+        self.chat_b.invalidate_recordset()
+        self.assertEqual((self.chat_b.rating, self.chat_b.message_ids), (2, messages))
+        self.assertEqual(len(self._rating_rows(self.chat_b)), 1)
+        # Odoo's own rating pages know no token of these rows.
+        page = self._post("/rate/False/submit_feedback", None, rate="5")
+        self.assertEqual(page.status_code, 404)
+
+    @mute_logger("odoo.http", "werkzeug")
+    def test_cs8_as5_no_rating_by_a_chatter_message(self):
+        """CS-8 / AS-5 / security: a chatter message never carries a rating
+        (Odoo's portal_rating lets one): no role posts one by XML-RPC
+        (refused in both languages), and the token holder's portal chatter
+        drops it; no rating row is made."""
+        for role in ("cs", "supervisor", "manager", "sopadmin"):
+            with self.subTest(role=role):
+                self.assertRefused(
+                    "A message cannot carry a rating",
+                    "Pesan tidak dapat membawa penilaian",
+                    self.users[role],
+                    lambda env: self.chat_a.with_env(env).message_post(
+                        body="Bagus", rating_value=5
+                    ),
+                    lambda env: self.ticket_a.with_env(env).message_post(
+                        body="Bagus", rating_value=5
+                    ),
+                )
+        self._visit_as("public")
+        self.make_jsonrpc_request(
+            "/mail/message/post",
+            {
+                "thread_model": "gema.ticket",
+                "thread_id": self.ticket_a.id,
+                "post_data": {"body": "Bagus sekali", "rating_value": 5},
+                "token": self.tokens[self.ticket_a],
+            },
+        )
+        self.assertIn("Bagus sekali", self.ticket_a.message_ids[0].body)
+        self.assertFalse(
+            self._rating_rows(self.chat_a) | self._rating_rows(self.ticket_a)
+        )
+        self.assertFalse(self.ticket_a.rating)
+
+    def test_cs8_as5_rating_rows_for_the_desk_of_the_branch_only(self):
+        """CS-8 / AS-5 / security: the rating rows are read by the chat
+        desk (CS officers, supervisors, managers, SOP administrators) of
+        the branch, not by technicians, logistics or service advisors, nor
+        by another branch's officer; no role, the administrator included,
+        creates, changes, resets or deletes one. The Customer Ratings menu
+        is for supervisors and above."""
+        # sudo: as the customers' rating pages record them.
+        self.chat_a.sudo()._rate(5, "Cepat")
+        self.ticket_a.sudo()._rate(3, "")
+        rows = self._rating_rows(self.chat_a) | self._rating_rows(self.ticket_a)
+        self.assertEqual(len(rows), 2)
+        # The domain of Customer Ratings (SOP Compliance), read as a role.
+        gema = literal_eval(self.env.ref("gema_sop.rating_rating_action_gema").domain)
+        other_branch = self.env["res.company"].create({"name": "Test Branch Binjai"})
+        stranger = new_test_user(
+            self.env,
+            login="test_cs_binjai",
+            groups="gema_sop.group_cs_officer",
+            company_id=other_branch.id,
+            company_ids=[Command.set(other_branch.ids)],
+        )
+        readers = {"cs", "supervisor", "manager", "sopadmin"}
+        roles = [(role, self.users[role]) for role in ROLE_GROUPS]
+        for role, user in (*roles, ("cs_binjai", stranger)):
+            with self.subTest(role=role):
+                Rating = self.env["rating.rating"].with_user(user)
+                self.assertEqual(
+                    Rating.search(gema), rows if role in readers else Rating
+                )
+                if role in readers:
+                    self.assertEqual(self.chat_a.with_user(user).rating_avg, 5)
+        # The Customer Ratings menu is the supervisors' (and above), like
+        # the other analyses.
+        menu = self.env.ref("gema_sop.rating_rating_menu_gema")
+        for role in ROLE_GROUPS:
+            with self.subTest(menu=role):
+                visible = self.env["ir.ui.menu"].with_user(self.users[role])
+                self.assertEqual(
+                    menu.id in visible._visible_menu_ids(),
+                    role in ("supervisor", "manager", "sopadmin"),
+                )
+        for role in (*ROLE_GROUPS, "admin"):
+            with self.subTest(role=role):
+                env = self.env(user=self.users[role])
+                for call in (
+                    lambda env: env["rating.rating"].create(
+                        {
+                            "res_model_id": env["ir.model"]._get_id(
+                                "gema.conversation"
+                            ),
+                            "res_id": self.chat_b.id,
+                            "rating": 5,
+                            "consumed": True,
+                        }
+                    ),
+                    lambda env: rows.with_env(env).write({"rating": 1}),
+                    lambda env: rows.with_env(env).reset(),
+                    lambda env: rows.with_env(env).unlink(),
+                ):
+                    with self.assertRaises(AccessError):
+                        call(env)
+        self.assertFalse(self._rating_rows(self.chat_b))
+        self.assertEqual(sorted(rows.mapped("rating")), [3.0, 5.0])
 
     @mute_logger("odoo.http", "werkzeug")
     def test_bk5_booking_page_only_for_its_customer(self):
@@ -373,12 +543,6 @@ class TestCustomerRoutesSecurity(CustomerRoutesCase):
 class TestCustomerDecisionsInTheBackend(CustomerRoutesCase):
     """What a backend user (form, import, XML-RPC) can do about a
     customer's decision: record what the customer said, as themselves."""
-
-    def assertRefused(self, english, indonesian, user, *calls):
-        """Each call, given ``user``'s environment, fails in both languages."""
-        with self.assertRaisesBilingual(UserError, english, indonesian) as run:
-            for call in calls:
-                run(lambda env, call=call: call(env(user=user)))
 
     def test_st2_no_backend_call_records_a_customer_link_decision(self):
         """ST-2 / security: an advisor (or manager, SOP administrator) cannot

@@ -85,6 +85,8 @@ class TestDataRequest(ServiceJobCase):
         # sudo: a data repair closes the chat here; its closing SOP is
         # tested in test_conversation.
         conversation.sudo().write({"state": "closed"})
+        # sudo: as the customer's rating page records it (CS-8).
+        conversation.sudo()._rate(4, "Budi puas dengan jawabannya.")
         ticket = (
             self.env["gema.ticket"]
             .with_user(cs)
@@ -160,6 +162,18 @@ class TestDataRequest(ServiceJobCase):
             [message["Text"] for message in booking_data["Messages"]],
         )
 
+        # CS-8: the rating the customer gave (its rating.rating row).
+        chat_data = next(
+            record
+            for record in export["Records"]
+            if record["Record"] == conversation.display_name
+        )
+        self.assertEqual(
+            (chat_data["Data"]["Rating"], chat_data["Data"]["Customer's Comment"]),
+            ("4", "Budi puas dengan jawabannya."),
+        )
+        self.assertTrue(chat_data["Data"]["Rated On"])
+
         # The customer's own comment on a record of another branch.
         self.assertEqual(
             [m["Text"] for m in export["Messages Written Elsewhere"]],
@@ -177,6 +191,13 @@ class TestDataRequest(ServiceJobCase):
             )
         self.assertEqual(booking.customer_phone, "-")
         self.assertFalse(conversation.partner_id or ticket.partner_id)
+        # The rating row loses the comment and the customer, keeps the
+        # value for the statistics.
+        rating = conversation.sudo().rating_ids
+        self.assertEqual(
+            (rating.rating, rating.feedback, rating.partner_id.id), (4.0, False, False)
+        )
+        self.assertEqual((conversation.rating, conversation.rating_comment), (4, False))
         self.assertFalse(followup.feedback or followup.condition_note)
         self.assertEqual(followup.state, "contacted")
         # The invoiced work stays whole, with the customer it names.

@@ -8,10 +8,11 @@ values queued, sent, failed, cancelled keep their meaning) and the new
 privacy rules, the SLA mixin's on-time share (``gema_sla_on_time``,
 ``gema_sla_on_time_rate``, computed on install of the columns; they
 replace the job's ``updates_on_time(_rate)`` and the follow-up's
-``on_time_rate``, same values) and the SLA claim's index; none of them
-needs old data moved. What the update cannot
-carry is below, one step per change; ``tools/upgrade_check.sh`` installs
-18.0.1.0.0 with data, upgrades it and checks each step.
+``on_time_rate``, same values), the SLA claim's index and Odoo's
+``rating`` module (a new dependency); none of them needs old data moved.
+What the update cannot carry is below, one step per change;
+``tools/upgrade_check.sh`` installs 18.0.1.0.0 with data, upgrades it and
+checks each step.
 
 A later change adds its step to ``STEPS`` (and its check to
 ``tools/upgrade_check.py``).
@@ -292,6 +293,59 @@ def checklist_steps(env):
     _logger.info("gema_sop 18.0.1.1.0: checklist items have their step")
 
 
+# CS-8, AS-5: the models whose 1-5 rating 18.0.1.0.0 kept in the record's
+# own columns (rating, rating_comment, rated_date).
+RATED_MODELS = ("gema.conversation", "gema.ticket")
+
+
+def ratings_to_rating_records(env):
+    """A customer's rating is now Odoo's ``rating.rating`` row of the
+    record (``gema.rating.mixin``): each rated conversation and ticket gets
+    its row with the value as the customer gave it (1 to 5, not Odoo's
+    1/3/5), the comment, the moment (the row's creation), the customer and
+    the rated officer; the record's columns, now stored from the row, keep
+    their values. Read with SQL: the ORM's values are the new computed
+    ones."""
+    for model in RATED_MODELS:
+        env.cr.execute(
+            SQL(
+                "SELECT r.id, r.rating::int, r.rating_comment, r.rated_date "
+                "FROM %(table)s r WHERE COALESCE(r.rating::text, '0') "
+                "NOT IN ('0', '') AND NOT EXISTS (SELECT 1 FROM rating_rating g "
+                "WHERE g.res_model = %(model)s AND g.res_id = r.id AND g.consumed) "
+                "ORDER BY r.id",
+                table=SQL.identifier(env[model]._table),
+                model=model,
+            )
+        )
+        rows = env.cr.fetchall()
+        records = env[model].browse([row[0] for row in rows])
+        model_id = env["ir.model"]._get_id(model)
+        env["rating.rating"].create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": record.id,
+                    "partner_id": record.partner_id.id,
+                    "rated_partner_id": record._rating_get_operator().id,
+                    "rating": value,
+                    "feedback": comment,
+                    "consumed": True,
+                    "access_token": False,
+                    "create_date": rated_date,
+                }
+                for record, (_id, value, comment, rated_date) in zip(
+                    records, rows, strict=True
+                )
+            ]
+        )
+        _logger.info(
+            "gema_sop 18.0.1.1.0: %s ratings of %s kept as rating records",
+            len(rows),
+            model,
+        )
+
+
 STEPS = [
     message_sent_dates,
     message_sending_date,
@@ -300,4 +354,5 @@ STEPS = [
     ticket_cancelled_date,
     testimonial_consent_from_followups,
     checklist_steps,
+    ratings_to_rating_records,
 ]
