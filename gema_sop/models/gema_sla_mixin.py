@@ -153,8 +153,7 @@ class GemaSlaMixin(models.AbstractModel):
         self.check_access("write")
         # The lines are read as sudo (the engine's); the records were checked.
         lines = self._sla_open_lines()
-        for line in lines:
-            vals = line.policy_id._deadlines(self.browse(line.res_id), line.start)
+        for line, vals in lines._planned_again().items():
             if vals:
                 line.write(vals)
                 line.next_check = line._next_check()
@@ -292,9 +291,7 @@ class GemaSlaMixin(models.AbstractModel):
     def _sla_replan(self, lines):
         """Plan the open ``lines`` again from their start, after the field
         their deadline counts from changed."""
-        for line in lines:
-            record = self.browse(line.res_id)
-            vals = line.policy_id._deadlines(record, line.start)
+        for line, vals in lines._planned_again().items():
             if vals:
                 line.write(
                     dict(

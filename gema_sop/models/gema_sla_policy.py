@@ -390,26 +390,81 @@ class GemaSlaPolicy(models.Model):
         hours = line["elapsed_hours"] / self._unit_hours(calendar)
         return field.convert_to_cache(hours, records)
 
-    def _plan(self, calendar, start, hours):
-        """``start`` plus ``hours`` in this policy's time mode (naive UTC)."""
+    def _plan_many(self, calendar, requests):
+        """``start`` plus ``hours`` in this policy's time mode for each
+        ``(start, hours)`` of ``requests`` (naive UTC), planned together
+        (``resource.calendar._gema_plan_hours_many``)."""
         if self.time_mode == "calendar" or not calendar:
-            return start + timedelta(hours=hours)
-        return _round(calendar.plan_hours(hours, start, compute_leaves=True))
+            return [start + timedelta(hours=hours) for start, hours in requests]
+        return [_round(moment) for moment in calendar._gema_plan_hours_many(requests)]
 
     def _deadlines(self, record, start):
         """The deadline, at-risk moment and manager escalation moment of a
         line of ``record`` starting at ``start`` (naive UTC datetimes).
         Returns ``{}`` when a relative deadline has no anchor date."""
+        return self._deadlines_many([(record, start)])[0]
+
+    def _deadlines_of(self, records, start):
+        """{record id: ``_deadlines``} of clocks of ``records`` all
+        starting at ``start``."""
+        return dict(
+            zip(
+                records.ids,
+                self._deadlines_many([(record, start) for record in records]),
+                strict=True,
+            )
+        )
+
+    def _deadlines_many(self, clocks):
+        """``_deadlines`` of each ``(record, start)`` of ``clocks``, planned
+        per branch calendar at once: a duration's three moments of every
+        clock in one reading of the calendar, a relative deadline once per
+        branch, anchor date and start."""
         self.ensure_one()
+        result = [None] * len(clocks)
+        if self.deadline_type == "duration":
+            by_calendar = {}
+            for index, (record, start) in enumerate(clocks):
+                calendar = record._sla_branch()._gema_operating_calendar()
+                by_calendar.setdefault(calendar, []).append((index, start))
+            for calendar, starts in by_calendar.items():
+                hours = self._target_hours(calendar)
+                shares = (self.at_risk_ratio, 1, 2)
+                moments = iter(
+                    self._plan_many(
+                        calendar,
+                        [
+                            (start, hours * share)
+                            for _i, start in starts
+                            for share in shares
+                        ],
+                    )
+                )
+                for index, _start in starts:
+                    at_risk, deadline, manager = (
+                        next(moments),
+                        next(moments),
+                        next(moments),
+                    )
+                    result[index] = {
+                        "deadline": deadline,
+                        "at_risk_at": at_risk,
+                        "manager_deadline": manager,
+                    }
+            return result
+        anchor = self.anchor_field_id.name
+        planned = {}
+        for index, (record, start) in enumerate(clocks):
+            key = (record._sla_branch(), record[anchor], start)
+            if key not in planned:
+                planned[key] = self._relative_deadlines(record, start)
+            result[index] = planned[key]
+        return result
+
+    def _relative_deadlines(self, record, start):
+        """``_deadlines`` of a deadline relative to a date of the record."""
         branch = record._sla_branch()
         calendar = branch._gema_operating_calendar()
-        if self.deadline_type == "duration":
-            hours = self._target_hours(calendar)
-            return {
-                "deadline": self._plan(calendar, start, hours),
-                "at_risk_at": self._plan(calendar, start, hours * self.at_risk_ratio),
-                "manager_deadline": self._plan(calendar, start, 2 * hours),
-            }
         anchor = record[self.anchor_field_id.name]
         if not anchor:
             return {}
@@ -433,20 +488,6 @@ class GemaSlaPolicy(models.Model):
             "at_risk_at": max(at_risk, start) if deadline > start else deadline,
             "manager_deadline": manager.astimezone(pytz.utc).replace(tzinfo=None),
         }
-
-    def _deadlines_of(self, records, start):
-        """{record id: ``_deadlines``} of clocks of ``records`` all
-        starting at ``start``, computed once per branch (and anchor date):
-        a write or create of many records plans their deadlines once."""
-        self.ensure_one()
-        anchor = self.deadline_type == "relative" and self.anchor_field_id.name
-        planned, result = {}, {}
-        for record in records:
-            key = (record._sla_branch(), anchor and record[anchor])
-            if key not in planned:
-                planned[key] = self._deadlines(record, start)
-            result[record.id] = planned[key]
-        return result
 
 
 def _split(states):

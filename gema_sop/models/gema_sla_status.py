@@ -164,6 +164,17 @@ class GemaSlaStatus(models.Model):
                 }
             )
 
+    def _planned_again(self):
+        """{line: its deadlines planned again from its start in its
+        branch's calendar as it is now}, each policy's lines planned
+        together (``gema.sla.policy._deadlines_many``)."""
+        planned = {}
+        for policy, lines in self.grouped("policy_id").items():
+            records = self.env[policy.model]
+            clocks = [(records.browse(line.res_id), line.start) for line in lines]
+            planned.update(zip(lines, policy._deadlines_many(clocks), strict=True))
+        return planned
+
     def _refresh_records(self):
         for records in self._linked_records().values():
             records._sla_refresh()

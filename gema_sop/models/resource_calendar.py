@@ -1,10 +1,15 @@
+import bisect
 from datetime import datetime, time, timedelta
 
 import holidays
 import pytz
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
+
+# The working time read at once for a batch of deadlines: beyond it, a
+# deadline is planned by Odoo's plan_hours (which reads 14 days at a time).
+PLAN_SPAN = timedelta(days=28)
 
 
 class ResourceCalendar(models.Model):
@@ -40,6 +45,48 @@ class ResourceCalendar(models.Model):
         if len(working) < abs(offset):
             return day + timedelta(days=offset)
         return working[abs(offset) - 1]
+
+    def _gema_plan_hours_many(self, requests):
+        """``plan_hours(hours, start, compute_leaves=True)`` of each
+        ``(start, hours)`` of ``requests`` (naive UTC, hours >= 0), as a list
+        of naive UTC datetimes, from one read of the calendar's working
+        intervals and leaves for the span of the batch (``plan_hours`` reads
+        them again for each deadline). A request that needs more working
+        time than that span holds is planned by ``plan_hours`` itself."""
+        self.ensure_one()
+        if not requests:
+            return []
+        low = min(start for start, _hours in requests)
+        high = max(start for start, _hours in requests) + PLAN_SPAN
+        intervals = [
+            (_naive_utc(begin), _naive_utc(stop))
+            for begin, stop, _meta in self._work_intervals_batch(
+                pytz.utc.localize(low), pytz.utc.localize(high)
+            )[False]
+        ]
+        stops = [stop for _start, stop in intervals]
+        planned = []
+        for start, hours in requests:
+            planned.append(self._gema_walk_hours(intervals, stops, start, hours))
+            if planned[-1] is None:
+                planned[-1] = self.plan_hours(hours, start, compute_leaves=True)
+        return planned
+
+    @api.model
+    def _gema_walk_hours(self, intervals, stops, start, hours):
+        """``start`` plus ``hours`` of the working ``intervals`` (sorted
+        naive UTC ``(start, stop)``; ``stops`` their ends), as
+        ``plan_hours`` counts: the first interval ending after ``start``
+        (cut at ``start``) onwards, an amount that fills an interval
+        exactly ending at its end. None when the intervals run out."""
+        for index in range(bisect.bisect_right(stops, start), len(intervals)):
+            begin, stop = intervals[index]
+            begin = max(begin, start)
+            available = (stop - begin).total_seconds() / 3600
+            if hours <= available:
+                return begin + timedelta(hours=hours)
+            hours -= available
+        return None
 
     def action_gema_import_holidays(self):
         """G-4 (server action): Indonesia's public holidays and collective
@@ -118,3 +165,7 @@ class ResourceCalendar(models.Model):
                     }
                 )
         return Leave.create(vals_list)
+
+
+def _naive_utc(moment):
+    return moment.astimezone(pytz.utc).replace(tzinfo=None)

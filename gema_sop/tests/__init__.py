@@ -1,6 +1,7 @@
 from . import test_i18n
 from . import test_roles
 from . import test_sla_engine
+from . import test_sla_planner
 from . import test_sop_document
 from . import test_violation
 from . import test_settings
