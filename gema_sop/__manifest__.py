@@ -96,6 +96,7 @@
         ],
         "web.assets_backend": [
             "gema_sop/static/src/views/gema_booking_calendar.js",
+            "gema_sop/static/src/chatter/gema_live_thread.js",
         ],
         "web.assets_tests": [
             "gema_sop/static/tests/tours/**/*",
