@@ -74,6 +74,7 @@
         "views/gema_sop_menus.xml",
         "views/gema_followup_views.xml",
         "views/gema_message_views.xml",
+        "views/gema_whatsapp_inbox_views.xml",
         "wizards/gema_message_composer_views.xml",
         "views/gema_booking_templates.xml",
         "views/gema_customer_page_templates.xml",

@@ -467,13 +467,14 @@ class GemaConversation(models.Model):
 
     @api.model
     def _receive_whatsapp(
-        self, company, phone, name, text, moment, wamid, attachments=()
+        self, company, phone, name, text, moment, wamid, attachments=(), note=None
     ):
         """An incoming WhatsApp message of ``company``'s number: filed on the
         customer's open WhatsApp conversation of that branch, or on a new
         one whose first-response clock starts, with its ``attachments``
-        (``(name, content, info)``: the photo, voice note, ... it carried);
-        the conversation's officer is notified at once. A message Meta
+        (``(name, content, info)``: the photo, voice note, ... it carried)
+        and, in the chatter only, the ``note`` of a file that could not be
+        fetched; the conversation's officer is notified at once. A message Meta
         delivers a second time (same ``wamid``) is ignored. Returns the
         conversation."""
         if wamid:
@@ -519,7 +520,7 @@ class GemaConversation(models.Model):
             )
             conversation = self.browse(created.id)
         conversation._log_inbound(
-            text,
+            "\n".join(filter(None, [text, note])),
             moment=moment,
             message_id=wamid,
             attachments=list(attachments),

@@ -2,7 +2,7 @@ import json
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -73,9 +73,10 @@ class GemaWhatsappInbox(models.Model):
     @api.model
     def _apply_stored(self, delivery_id):
         """Apply one stored delivery in a transaction of its own (which sees
-        it committed); skipped when being applied elsewhere or done."""
+        it committed), in the system's name whatever session the call
+        carried; skipped when being applied elsewhere or done."""
         with self.env["gema.message"]._own_transaction() as Messages:
-            Inbox = Messages.env[self._name]
+            Inbox = Messages.env[self._name].with_user(SUPERUSER_ID)
             rows = Inbox.env.execute_query(
                 SQL(
                     "SELECT id FROM gema_whatsapp_inbox WHERE id = %s "

@@ -199,8 +199,8 @@ class GemaWhatsappWebhook(models.AbstractModel):
         for company, phone, name, message, moment in received:
             if message.get("id") in filed:
                 continue
-            files, text = self._fetch_media(company, message)
-            missing += bool(_media(message)[0] and not files)
+            files, text, note = self._fetch_media(company, message)
+            missing += bool(note)
             Conversation._receive_whatsapp(
                 company,
                 phone,
@@ -209,6 +209,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
                 moment,
                 message.get("id"),
                 attachments=files,
+                note=note,
             )
         return missing
 
@@ -226,14 +227,15 @@ class GemaWhatsappWebhook(models.AbstractModel):
 
     @api.model
     def _fetch_media(self, company, message):
-        """``(attachments, text)`` of a webhook message: its file fetched
-        through the branch's Cloud API (``[(name, content, info)]``) and its
-        caption; when the file cannot be fetched, none, and the text says
-        what is missing, in the branch's language."""
+        """``(attachments, text, note)`` of a webhook message: its file
+        fetched through the branch's Cloud API (``[(name, content, info)]``),
+        its caption (else its kind) as the text; when the file cannot be
+        fetched, none, and a note of what is missing, in the branch's
+        language."""
         kind, media = _media(message)
         if not kind:
-            return [], _text(message)
-        caption = media.get("caption") or ""
+            return [], _text(message), None
+        text = media.get("caption") or f"[{kind}]"
         # sudo: the access token is readable by administrators only; it
         # leaves only towards the branch's own API.
         branch = company.sudo()
@@ -241,7 +243,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
             content, mime_type = whatsapp.fetch_media(
                 branch.gema_whatsapp_api_url or "",
                 branch.gema_whatsapp_access_token or "",
-                media.get("id") or "",
+                media["id"],
             )
         except whatsapp.WhatsAppError as error:
             _logger.warning("WhatsApp media of %s not fetched: %s", company.name, error)
@@ -252,11 +254,10 @@ class GemaWhatsappWebhook(models.AbstractModel):
                 file=_media_label(env, kind),
                 error=error,
             )
-            return [], "\n".join(filter(None, [caption, f"[{note}]"]))
+            return [], text, f"[{note}]"
         mime_type = mime_type or media.get("mime_type") or "application/octet-stream"
-        return [
-            (_file_name(kind, media, mime_type), content, {"mimetype": mime_type})
-        ], (caption)
+        name = _file_name(kind, media, mime_type)
+        return [(name, content, {"mimetype": mime_type})], text, None
 
     @api.model
     def _fetch_missing_media(self, payload, companies):
@@ -280,8 +281,8 @@ class GemaWhatsappWebhook(models.AbstractModel):
             posted = filed.get(message.get("id"))
             if not posted or posted.attachment_ids:
                 continue
-            files, text = self._fetch_media(company, message)
-            if not files:
+            files, text, note = self._fetch_media(company, message)
+            if note:
                 missing += 1
                 continue
             [(name, content, info)] = files
@@ -301,7 +302,7 @@ class GemaWhatsappWebhook(models.AbstractModel):
             )
             posted.sudo().write(
                 {
-                    "body": plaintext2html(text) if text else "",
+                    "body": plaintext2html(text),
                     "attachment_ids": [Command.link(attachment.id)],
                 }
             )

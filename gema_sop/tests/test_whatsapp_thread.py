@@ -7,17 +7,22 @@ messages and media endpoints) is the local fake server of the messaging
 tests. The bus is Odoo's own table (``bus.bus``), read after the request.
 """
 
+import hashlib
+import hmac as std_hmac
 import json
+import threading
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
+from odoo.addons.bus.tests.common import WebsocketCase
+from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import db_connect
 from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.misc import hmac
 
-from .webhook_common import WhatsappWebhookCase
+from .webhook_common import SECRET, URL, WhatsappWebhookCase
 
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the brake light \xff\xd9"
 VOICE = b"OggS a voice note"
@@ -25,24 +30,29 @@ REPLY = "Sudah selesai, Pak. Silakan diambil sebelum pukul 17.00."
 INBOX_LOG = "odoo.addons.gema_sop.models.gema_whatsapp_inbox"
 
 
+def _open_conversation(cls):
+    """The customer's open WhatsApp conversation, with its CS officer."""
+    cls.officer = cls.users["cs"]
+    cls.conversation = cls.env["gema.conversation"].create(
+        {
+            "channel": "whatsapp",
+            "partner_id": cls.customer.id,
+            "company_id": cls.branch.id,
+            "user_id": cls.officer.id,
+            "summary": "Mobil saya sudah selesai?",
+        }
+    )
+
+
 @tagged("post_install", "-at_install")
 class TestWhatsappThread(WhatsappWebhookCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.officer = cls.users["cs"]
+        _open_conversation(cls)
         # A chat is answered in Odoo: the officer is told in the inbox even
         # when they chose email notifications.
         cls.officer.notification_type = "email"
-        cls.conversation = cls.env["gema.conversation"].create(
-            {
-                "channel": "whatsapp",
-                "partner_id": cls.customer.id,
-                "company_id": cls.branch.id,
-                "user_id": cls.officer.id,
-                "summary": "Mobil saya sudah selesai?",
-            }
-        )
         cls.Inbox = cls.env["gema.whatsapp.inbox"]
 
     def _now(self):
@@ -221,6 +231,23 @@ class TestWhatsappThread(WhatsappWebhookCase):
             inbox, [[self.env.cr.dbname, "res.partner", self.officer.partner_id.id]]
         )
 
+    def test_deliveries_are_read_by_sop_administrators_only(self):
+        """Security (G-5): the stored deliveries hold what customers wrote;
+        SOP administrators read them (to see a failed one), nobody changes
+        or deletes them by hand, other roles do not see them."""
+        delivery = self.Inbox.browse(
+            self.Inbox._store(b'{"entry": []}', "sha256=0", self.branch)
+        )
+        for role in ("technician", "advisor", "cs", "supervisor", "manager"):
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                delivery.with_user(self.users[role]).read(["body"])
+        admin = delivery.with_user(self.users["sopadmin"])
+        self.assertEqual(admin.read(["state"])[0]["state"], "pending")
+        with self.assertRaises(AccessError):
+            admin.write({"state": "done"})
+        with self.assertRaises(AccessError):
+            admin.unlink()
+
     # The officer's answer ----------------------------------------------------
 
     def _reply_in_chatter(self):
@@ -290,6 +317,41 @@ class TestWhatsappThread(WhatsappWebhookCase):
             [{"state": "answered", "first_response_date": self._now()}],
         )
 
+    def test_cs4_chatter_answer_refused_without_gateway_or_with_a_file(self):
+        """CS-4, bad paths: without the branch's gateway a chatter answer
+        could not reach the customer, and the gateway sends no files: both
+        are refused, saying what to do; nothing is queued."""
+        self.customer.gema_whatsapp_last_inbound = fields.Datetime.now()
+        self.branch.gema_whatsapp_gateway_enabled = False
+
+        def answer(env, **values):
+            self.conversation.with_env(env(user=self.officer)).message_post(
+                body=REPLY,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                **values,
+            )
+
+        with self.assertRaisesBilingual(
+            UserError,
+            "Automatic WhatsApp sending is not enabled",
+            "Pengiriman WhatsApp otomatis belum diaktifkan",
+        ) as run:
+            run(answer)
+        self.branch.gema_whatsapp_gateway_enabled = True
+        with self.assertRaisesBilingual(
+            UserError, "carries text only", "hanya berisi teks"
+        ) as run:
+            run(lambda env: answer(env, attachments=[("rem.jpg", PHOTO)]))
+        self.assertFalse(
+            self.env["gema.message"].search(
+                [
+                    ("res_model", "=", "gema.conversation"),
+                    ("res_id", "=", self.conversation.id),
+                ]
+            )
+        )
+
     def test_cs4_outside_the_window_only_approved_templates(self):
         """CS-4, G-3: the customer wrote more than 24 hours ago: a free
         answer in the chatter is refused, saying why; the composer says it
@@ -333,3 +395,94 @@ class TestWhatsappThread(WhatsappWebhookCase):
         self.assertEqual(
             self.server.received[0]["payload"]["template"]["name"], "gema_information"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestWhatsappLiveChatter(WebsocketCase, WhatsappWebhookCase):
+    """The web client's side, with Odoo's real websocket (which Odoo allows
+    in tests through its own ``WebsocketCase``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        _open_conversation(cls)
+
+    def _now(self):
+        return fields.Datetime.now().replace(microsecond=0)
+
+    def test_cs2_message_shows_in_the_open_chatter_without_reload(self):
+        """CS-2, CS-4 in Chromium: the officer has the conversation open;
+        the customer writes (a real signed webhook call from the page): the
+        message appears in the chatter, without reloading the page."""
+        body = json.dumps(
+            self._payload(
+                messages=[
+                    self._inbound(
+                        self._now(), wamid="wamid.LIVE1", body="Pesan langsung"
+                    )
+                ]
+            )
+        )
+        digest = std_hmac.new(SECRET.encode(), body.encode(), hashlib.sha256)
+        code = f"""
+        (async () => {{
+            const waitFor = async (check, what) => {{
+                for (let i = 0; i < 300; i++) {{
+                    if (check()) {{ return; }}
+                    await new Promise((resolve) => setTimeout(resolve, 100));
+                }}
+                throw new Error("not seen: " + what);
+            }};
+            const shown = () => [...document.querySelectorAll(".o-mail-Message")]
+                .some((m) => m.textContent.includes("Pesan langsung"));
+            try {{
+                await waitFor(
+                    () => document.querySelector(".o-mail-Chatter"), "chatter"
+                );
+                // The bus is connected once the web client subscribed.
+                await new Promise((resolve) => setTimeout(resolve, 2000));
+                if (shown()) {{ throw new Error("shown before it was sent"); }}
+                const response = await fetch({json.dumps(URL)}, {{
+                    method: "POST",
+                    // As Meta calls: without the officer's session.
+                    credentials: "omit",
+                    headers: {{
+                        "Content-Type": "application/json",
+                        "X-Hub-Signature-256": "sha256={digest.hexdigest()}",
+                    }},
+                    body: {json.dumps(body)},
+                }});
+                if (!response.ok) {{ throw new Error("webhook " + response.status); }}
+                await waitFor(shown, "the customer's message in the chatter");
+                console.log("test successful");
+            }} catch (error) {{
+                console.error(error.message);
+            }}
+        }})();
+        """
+        # The bus tells the websockets by PostgreSQL's NOTIFY after commit,
+        # which test cursors never do (Odoo's WebsocketCase says so): tell
+        # the officer's websockets, as the NOTIFY would, while the page runs.
+        channel = hashable(
+            channel_with_db(self.registry.db_name, self.officer.partner_id)
+        )
+        stop = threading.Event()
+
+        def notify():
+            while not stop.wait(0.2):
+                for websocket in list(dispatch._channels_to_ws.get(channel, ())):
+                    websocket.trigger_notification_dispatching()
+
+        notifier = threading.Thread(target=notify, daemon=True)
+        notifier.start()
+        try:
+            self.browser_js(
+                f"/odoo/gema.conversation/{self.conversation.id}",
+                code,
+                login=self.officer.login,
+                timeout=120,
+            )
+        finally:
+            stop.set()
+            notifier.join(5)
+        self.assertIn("Pesan langsung", self.conversation.message_ids[:1].body)
