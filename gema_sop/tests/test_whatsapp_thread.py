@@ -270,9 +270,26 @@ class TestWhatsappThread(WhatsappWebhookCase):
     def test_cs4_reply_in_the_chatter_goes_out_as_free_text(self):
         """CS-4, G-3: inside the 24-hour window the officer's answer in the
         chatter goes to the customer through the gateway, once, as free
-        text (not by email); it answers the conversation when it left."""
+        text (not by email); it stops the first-response clock and answers
+        the conversation when it left, not when it was typed."""
+        cs4 = self.env.ref("gema_sop.sla_policy_cs4_first_response")
+        cs4.active = True
+        self.conversation.unlink()
+        # The customer writes: a new conversation, its CS-4 clock running.
         self._post(self._payload(messages=[self._inbound(self._now())]))
+        self.conversation = self.env["gema.conversation"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.conversation.user_id = self.officer
+        line = self.env["gema.sla.status"].search(
+            [
+                ("res_model", "=", "gema.conversation"),
+                ("res_id", "=", self.conversation.id),
+                ("policy_id", "=", cs4.id),
+            ]
+        )
         self._reply_in_chatter()
+        self.assertEqual(line.state, "running")
         reply = self.env["gema.message"].search(
             [
                 ("res_model", "=", "gema.conversation"),
@@ -314,8 +331,15 @@ class TestWhatsappThread(WhatsappWebhookCase):
         )
         self.assertRecordValues(
             self.conversation,
-            [{"state": "answered", "first_response_date": self._now()}],
+            [
+                {
+                    "state": "answered",
+                    "first_response_date": self._now(),
+                    "first_response_result": "on_time",
+                }
+            ],
         )
+        self.assertEqual(line.state, "done")
 
     def test_cs4_chatter_answer_refused_without_gateway_or_with_a_file(self):
         """CS-4, bad paths: without the branch's gateway a chatter answer
