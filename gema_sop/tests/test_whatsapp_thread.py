@@ -22,6 +22,7 @@ from odoo.tests import Form, freeze_time, tagged
 from odoo.tools import SQL, mute_logger
 from odoo.tools.misc import hmac
 
+from .smtp_fake_server import start_smtp_server
 from .webhook_common import SECRET, URL, WhatsappWebhookCase
 
 PHOTO = b"\xff\xd8\xff\xe0 a photo of the brake light \xff\xd9"
@@ -331,6 +332,56 @@ class TestWhatsappThread(WhatsappWebhookCase):
         )
         self.assertRecordValues(
             self.conversation,
+            [
+                {
+                    "state": "answered",
+                    "first_response_date": self._now(),
+                    "first_response_result": "on_time",
+                }
+            ],
+        )
+        self.assertEqual(line.state, "done")
+
+    def test_cs4_email_answer_counts_when_its_mail_left(self):
+        """CS-4 (trust rule): an answer by email waiting in Odoo's mail
+        queue does not stop the first-response clock; the mail leaving
+        does, on time, and answers the conversation."""
+        smtp = start_smtp_server(self)
+        cs4 = self.env.ref("gema_sop.sla_policy_cs4_first_response")
+        cs4.active = True
+        conversation = self.env["gema.conversation"].create(
+            {
+                "channel": "whatsapp",
+                "partner_id": self.customer.id,
+                "company_id": self.branch.id,
+                "user_id": self.officer.id,
+                "summary": "Berapa harga servis berkala?",
+            }
+        )
+        line = self.env["gema.sla.status"].search(
+            [
+                ("res_model", "=", conversation._name),
+                ("res_id", "=", conversation.id),
+                ("policy_id", "=", cs4.id),
+            ]
+        )
+        message = (
+            conversation.with_user(self.officer)
+            .with_context(mail_notify_force_send=False)
+            ._send_message("gema_sop.mail_template_conversation_greeting", "email")
+        )
+        self.assertEqual(message.state, "queued")
+        self.assertRecordValues(
+            conversation, [{"state": "new", "first_response_date": False}]
+        )
+        self.assertEqual(line.state, "running")
+        self.env["mail.mail"].search(
+            [("mail_message_id", "=", message.mail_message_id.id)]
+        ).send()
+        self.assertEqual(len(smtp.received), 1)
+        self.assertEqual(message.state, "sent")
+        self.assertRecordValues(
+            conversation,
             [
                 {
                     "state": "answered",
