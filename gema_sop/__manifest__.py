@@ -76,6 +76,7 @@
         "views/gema_sop_menus.xml",
         "views/gema_followup_views.xml",
         "views/gema_message_views.xml",
+        "views/gema_whatsapp_inbox_views.xml",
         "wizards/gema_message_composer_views.xml",
         "views/gema_booking_templates.xml",
         "views/gema_customer_page_templates.xml",
@@ -99,6 +100,7 @@
         ],
         "web.assets_backend": [
             "gema_sop/static/src/views/gema_booking_calendar.js",
+            "gema_sop/static/src/chatter/gema_live_thread.js",
         ],
         "web.assets_tests": [
             "gema_sop/static/tests/tours/**/*",

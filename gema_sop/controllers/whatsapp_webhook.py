@@ -13,9 +13,11 @@ class WhatsappWebhook(http.Controller):
     """The callback URL given to Meta: ``/gema/whatsapp/webhook``.
 
     GET answers the subscription handshake; POST receives messages and
-    statuses, checked and applied by ``gema.whatsapp.webhook``. Meta retries
-    until it gets a 200, so a well-signed payload that carries nothing for
-    us still gets one.
+    statuses, checked by ``gema.whatsapp.webhook``, stored (committed) and
+    then applied (``gema.whatsapp.inbox``): once stored, a delivery gets its
+    200 even when applying it failed, since the scheduled action applies it
+    again. Meta retries until it gets a 200, so a well-signed payload that
+    carries nothing for us still gets one.
     """
 
     @http.route(
@@ -59,5 +61,9 @@ class WhatsappWebhook(http.Controller):
             return request.make_response("", status=400)
         if not isinstance(payload, dict):
             return request.make_response("", status=400)
-        webhook._receive(payload, companies)
+        Inbox = request.env["gema.whatsapp.inbox"].sudo()
+        delivery_id = Inbox._store(
+            raw, request.httprequest.headers["X-Hub-Signature-256"], companies
+        )
+        Inbox._apply_stored(delivery_id)
         return request.make_response("", status=200)

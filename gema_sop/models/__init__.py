@@ -27,6 +27,7 @@ from . import gema_technician_slot
 from . import gema_planner
 from . import gema_vehicle
 from . import gema_whatsapp_webhook
+from . import gema_whatsapp_inbox
 from . import gema_service_job_line
 from . import gema_service_job_work
 from . import gema_service_job_delay
@@ -42,6 +43,7 @@ from . import gema_booking_schedule
 from . import gema_booking
 from . import gema_followup
 from . import gema_conversation
+from . import gema_conversation_whatsapp
 from . import gema_conversation_keyword
 from . import gema_ticket_mail
 from . import gema_ticket

@@ -404,20 +404,41 @@ class GemaConversation(models.Model):
 
     def _message_post_after_hook(self, message, msg_vals):
         """The first message to the customer answers the conversation and
-        stores the first response time (CS-4); a customer's message only
-        updates the time of their last message."""
+        stores the first response time (CS-4); one still to be sent (an
+        email, a WhatsApp reply: ``gema_message_pending``) answers when it
+        left (``_on_message_sent``). A customer's message only updates the
+        time of their last message."""
         result = super()._message_post_after_hook(message, msg_vals)
         if message.subtype_id in self._customer_subtypes():
-            unanswered = self.filtered(lambda c: not c.first_response_date)
-            unanswered.write({"first_response_date": message.date})
-            unanswered.filtered(lambda c: c.state == "new")._move("answered")
+            if not self.env.context.get("gema_message_pending"):
+                self._answered(message.date)
         elif message.subtype_id == self.env.ref("gema_sop.mt_customer_inbound"):
             self.write({"last_inbound_date": message.date})
         return result
 
-    def _log_inbound(self, text, moment=None, message_id=None):
+    def _answered(self, moment):
+        """CS-4: the first answer, at ``moment``, answers the conversation."""
+        unanswered = self.filtered(lambda c: not c.first_response_date)
+        unanswered.write({"first_response_date": moment})
+        unanswered.filtered(lambda c: c.state == "new")._move("answered")
+
+    def _on_message_sent(self, message):
+        """A message posted before it left (an email, a WhatsApp reply
+        typed in the chatter) stops the clocks and answers now, when it
+        left (the clocks first: an answered conversation leaves CS-4)."""
+        result = super()._on_message_sent(message)
+        reply = message.channel == "whatsapp_api" and (
+            message.mail_message_id.subtype_id == self.env.ref("mail.mt_comment")
+        )
+        if reply or not self.first_response_date:
+            self._sla_event(contacted=True)
+        self._answered(message.sent_date or fields.Datetime.now())
+        return result
+
+    def _log_inbound(self, text, moment=None, message_id=None, **post_values):
         """CS-2: log one customer message in the chatter, as written by the
-        customer, with a subtype that does not count as contact."""
+        customer, with a subtype that does not count as contact
+        (``post_values``: more of ``message_post``, e.g. its attachments)."""
         self.ensure_one()
         values = {
             "body": plaintext2html(text),
@@ -433,7 +454,7 @@ class GemaConversation(models.Model):
         }
         if message_id:
             values["message_id"] = message_id
-        message = self.message_post(**values)
+        message = self.message_post(**values, **post_values)
         if moment:
             # The customer wrote at ``moment`` (WhatsApp's time), not when
             # Odoo received it. sudo: the date of a posted message is not
@@ -443,11 +464,17 @@ class GemaConversation(models.Model):
         return message
 
     @api.model
-    def _receive_whatsapp(self, company, phone, name, text, moment, wamid):
+    def _receive_whatsapp(
+        self, company, phone, name, text, moment, wamid, attachments=(), note=None
+    ):
         """An incoming WhatsApp message of ``company``'s number: filed on the
         customer's open WhatsApp conversation of that branch, or on a new
-        one whose first-response clock starts. A message Meta delivers a
-        second time (same ``wamid``) is ignored. Returns the conversation."""
+        one whose first-response clock starts, with its ``attachments``
+        (``(name, content, info)``: the photo, voice note, ... it carried)
+        and, in the chatter only, the ``note`` of a file that could not be
+        fetched; the conversation's officer is notified at once. A message Meta
+        delivers a second time (same ``wamid``) is ignored. Returns the
+        conversation."""
         if wamid:
             seen = (
                 self.env["mail.message"]
@@ -490,7 +517,13 @@ class GemaConversation(models.Model):
                 }
             )
             conversation = self.browse(created.id)
-        conversation._log_inbound(text, moment=moment, message_id=wamid)
+        conversation._log_inbound(
+            "\n".join(filter(None, [text, note])),
+            moment=moment,
+            message_id=wamid,
+            attachments=list(attachments),
+            partner_ids=conversation.user_id.partner_id.ids,
+        )
         return conversation
 
     # Actions -----------------------------------------------------------------

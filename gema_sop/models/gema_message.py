@@ -745,7 +745,7 @@ class GemaMessage(models.Model):
         }
         # The email is queued here; it stops the record's "contacted" clocks
         # when it is sent (_email_outcome).
-        record = record.with_context(gema_email_pending=True)
+        record = record.with_context(gema_message_pending=True)
         if template and text == rendered:
             posted = record.message_post_with_source(template, **post_values)
         else:

@@ -6,12 +6,12 @@ def partner_whatsapp_number(partner):
     return partner.mobile or partner.phone or False
 
 
-def customer_of(record, method):
-    """Call the customer ``method`` of this mixin on ``record``: the
-    record's own (SOP models may override it) when its model inherits the
-    mixin, the mixin's default otherwise."""
+def customer_of(record, method, *args):
+    """Call the customer ``method`` of this mixin on ``record`` (with
+    ``args``): the record's own (SOP models may override it) when its model
+    inherits the mixin, the mixin's default otherwise."""
     mixin = record.env.registry["gema.message.mixin"]
-    return getattr(type(record), method, getattr(mixin, method))(record)
+    return getattr(type(record), method, getattr(mixin, method))(record, *args)
 
 
 def _record_company(record):
@@ -67,6 +67,12 @@ class GemaMessageMixin(models.AbstractModel):
         normalises it to E.164 and refuses an unusable one."""
         self.ensure_one()
         return partner_whatsapp_number(self._customer_partner())
+
+    def _gema_free_text_refusal(self, partner):
+        """Why a free text may not go to ``partner`` through the gateway now
+        (only an approved template), or False: the message composer then
+        offers the approved templates only."""
+        return False
 
     def action_gema_send_message(self):
         """Open the composer: template, channel, text and number."""

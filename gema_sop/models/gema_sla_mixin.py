@@ -118,14 +118,13 @@ class GemaSlaMixin(models.AbstractModel):
     def _message_post_after_hook(self, message, msg_vals):
         """An outgoing message to the customer stops "contacted" clocks.
         Not the customer's own email (the mail gateway posts it, context
-        ``from_alias``), nor an email to the customer still to be sent
-        (``gema_email_pending``: its sending stops them,
-        ``gema.message._email_outcome``)."""
+        ``from_alias``), nor an email or a WhatsApp reply to the customer
+        still to be sent (``gema_message_pending``: its sending stops them)."""
         result = super()._message_post_after_hook(message, msg_vals)
         if (
             message.subtype_id in self._customer_subtypes()
             and not self.env.context.get("from_alias")
-            and not self.env.context.get("gema_email_pending")
+            and not self.env.context.get("gema_message_pending")
         ):
             self._sla_event(contacted=True)
         return result

@@ -5,69 +5,17 @@ Real HTTP requests to the running test server, signed like Meta signs them
 messages is the local fake API of the messaging tests.
 """
 
-import hashlib
-import hmac
-import json
 from datetime import datetime, timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common_messaging import GemaMessagingCase
-
-SECRET = "app-secret-of-the-branch"
-URL = "/gema/whatsapp/webhook"
+from .webhook_common import URL, WhatsappWebhookCase
 
 
 @tagged("post_install", "-at_install")
-class TestWhatsappWebhook(HttpCase, GemaMessagingCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.branch.write(
-            {
-                "gema_whatsapp_app_secret": SECRET,
-                "gema_whatsapp_verify_token": "verify-me",
-            }
-        )
-
-    def _post(self, payload, secret=SECRET, raw=None):
-        body = raw if raw is not None else json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json"}
-        if secret:
-            digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-            headers["X-Hub-Signature-256"] = f"sha256={digest}"
-        return self.url_open(URL, data=body, headers=headers)
-
-    def _payload(self, messages=(), statuses=(), phone_number_id=None):
-        value = {
-            "messaging_product": "whatsapp",
-            "metadata": {
-                "display_phone_number": "6261234567",
-                "phone_number_id": phone_number_id or self.server.phone_number_id,
-            },
-        }
-        if messages:
-            value["messages"] = list(messages)
-        if statuses:
-            value["statuses"] = list(statuses)
-        return {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {"id": "WABA", "changes": [{"field": "messages", "value": value}]}
-            ],
-        }
-
-    def _inbound(self, moment, sender="6281234567890"):
-        return {
-            "from": sender,
-            "id": "wamid.IN1",
-            "timestamp": str(int(moment.timestamp())),
-            "type": "text",
-            "text": {"body": "Halo, mobil saya sudah selesai?"},
-        }
-
+class TestWhatsappWebhook(WhatsappWebhookCase):
     def test_subscription_handshake_needs_the_verify_token(self):
         response = self.url_open(
             f"{URL}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"

@@ -13,6 +13,11 @@ after the request was read, and the message is not taken). Unscripted
 requests succeed, after ``latency`` seconds, unless ``inject_faults``
 turned a share of them into server errors, stalls and resets at random.
 
+It serves media too, as the Cloud API does: ``GET /<version>/<media id>``
+(bearer token) describes a file added with ``add_media`` and names its
+address, which is then read with the same token; ``media_down`` makes both
+answer a server error. Every media request is kept in ``media_requests``.
+
 What the API took is counted per message (``accepted``, keyed by the
 ``biz_opaque_callback_data`` the gateway sends) and can be reported back as
 the API's status webhook would (``status_webhook``); every request is kept
@@ -81,6 +86,9 @@ class FakeWhatsAppServer:
         self.latency = 0.0
         self._faults = None
         self._script = []
+        self.media = {}
+        self.media_down = False
+        self.media_requests = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -108,6 +116,14 @@ class FakeWhatsAppServer:
             self._script.clear()
             self._faults = None
             self.latency = 0.0
+            self.media.clear()
+            self.media_down = False
+            self.media_requests.clear()
+
+    def add_media(self, media_id, content, mime_type):
+        """A file a customer sent, to be fetched by its ``media_id``."""
+        with self._lock:
+            self.media[media_id] = (content, mime_type)
 
     def answer_with(self, *answers):
         """Queue answers for the next requests (see the module)."""
@@ -235,10 +251,46 @@ class FakeWhatsAppServer:
             delay = answer.seconds if isinstance(answer, Stall) else self.latency
             return ("answer", delay, 200, body)
 
+    def _media_answer(self, path, headers):
+        """(HTTP status, content type, bytes) of a media request."""
+        with self._lock:
+            self.media_requests.append(path)
+            if headers.get("Authorization") != f"Bearer {self.token}":
+                self.problems.append(f"media {path}: missing or wrong bearer token")
+                return 401, "application/json", b'{"error": {"code": 190}}'
+            if self.media_down:
+                return 500, "application/json", json.dumps(SERVER_ERROR[1]).encode()
+            prefix, _sep, media_id = path.rpartition("/")
+            if media_id not in self.media:
+                return 404, "application/json", b'{"error": {"code": 100}}'
+            content, mime_type = self.media[media_id]
+            if prefix == f"/{API_VERSION}":
+                base = self.api_url.removesuffix(f"/{API_VERSION}")
+                info = {
+                    "url": f"{base}/media-files/{media_id}",
+                    "mime_type": mime_type,
+                    "file_size": len(content),
+                    "id": media_id,
+                    "messaging_product": "whatsapp",
+                }
+                return 200, "application/json", json.dumps(info).encode()
+            if prefix == "/media-files":
+                return 200, mime_type, content
+            self.problems.append(f"wrong media path {path}")
+            return 404, "application/json", b"{}"
+
     def _handler_class(self):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                status, content_type, data = fake._media_answer(self.path, self.headers)
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 action, delay, status, body = fake._answer(

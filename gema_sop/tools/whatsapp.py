@@ -184,3 +184,32 @@ def send_template(
     if ref:
         payload["biz_opaque_callback_data"] = ref
     return _post(api_url, phone_number_id, token, payload, timeout=timeout)
+
+
+def fetch_media(api_url, token, media_id, timeout=TIMEOUT):
+    """Download what a customer sent (photo, voice note, video, document,
+    sticker): the media endpoint names its address (``GET /<media id>``),
+    which is read with the same bearer token. Returns ``(content, mime
+    type)``; raises ``WhatsAppError`` when either step fails."""
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        described = requests.get(
+            f"{api_url.rstrip('/')}/{media_id}", headers=headers, timeout=timeout
+        )
+        info = described.json() if described.ok else {}
+        if not info.get("url"):
+            raise WhatsAppError(
+                f"WhatsApp media {media_id}: no address (HTTP {described.status_code})",
+                status=described.status_code,
+            )
+        response = requests.get(info["url"], headers=headers, timeout=timeout)
+    except (requests.RequestException, ValueError) as error:
+        raise WhatsAppError(f"WhatsApp media {media_id}: {error}") from error
+    if not response.ok or not response.content:
+        raise WhatsAppError(
+            f"WhatsApp media {media_id}: download refused "
+            f"(HTTP {response.status_code})",
+            status=response.status_code,
+        )
+    mime_type = info.get("mime_type") or response.headers.get("Content-Type") or ""
+    return response.content, mime_type.split(";")[0].strip() or None

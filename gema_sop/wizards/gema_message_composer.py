@@ -31,9 +31,13 @@ class GemaMessageComposer(models.TransientModel):
         "res.company", string="Branch", compute="_compute_company_id"
     )
     gateway_enabled = fields.Boolean(compute="_compute_company_id")
+    free_text_refusal = fields.Char(compute="_compute_free_text_refusal")
+    allowed_template_ids = fields.Many2many(
+        "mail.template", compute="_compute_free_text_refusal"
+    )
     template_id = fields.Many2one(
         "mail.template",
-        domain="[('model', '=', res_model)]",
+        domain="[('id', 'in', allowed_template_ids)]",
         help="The polite standard text for this situation; it is filled in "
         "for this customer and can still be personalised.",
     )
@@ -69,6 +73,25 @@ class GemaMessageComposer(models.TransientModel):
             company = _record_company(record) if record else self.env.company
             composer.company_id = company
             composer.gateway_enabled = company.gema_whatsapp_gateway_enabled
+
+    @api.depends("res_model", "res_id", "partner_id", "channel")
+    def _compute_free_text_refusal(self):
+        """G-3, CS-4: outside the customer's 24-hour WhatsApp window the
+        gateway may send only an approved template: the composer says why
+        and offers those only."""
+        Template = self.env["mail.template"]
+        for composer in self:
+            record = composer._linked_record()
+            refusal = (
+                record
+                and composer.channel == "whatsapp_api"
+                and customer_of(record, "_gema_free_text_refusal", composer.partner_id)
+            )
+            domain = [("model", "=", composer.res_model)]
+            if refusal:
+                domain.append(("gema_whatsapp_template_name", "!=", False))
+            composer.free_text_refusal = refusal or False
+            composer.allowed_template_ids = Template.search(domain)
 
     @api.depends("res_model", "res_id")
     def _compute_partner_id(self):
@@ -116,6 +139,11 @@ class GemaMessageComposer(models.TransientModel):
         if not record or not record.exists():
             raise UserError(self.env._("The record of this message no longer exists."))
         if self.channel == "whatsapp_api":
+            if (
+                self.free_text_refusal
+                and not self.template_id.gema_whatsapp_template_name
+            ):
+                raise UserError(self.free_text_refusal)
             # G-5: a person asking is told at once; the gateway would hold it.
             refusal = self.env["gema.message"]._consent_refusal(self.partner_id)
             if refusal:
