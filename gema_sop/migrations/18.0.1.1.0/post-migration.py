@@ -292,6 +292,14 @@ def checklist_steps(env):
     _logger.info("gema_sop 18.0.1.1.0: checklist items have their step")
 
 
+def livechat_channels(env):
+    """The website live chat is new (issue 15): every branch gets its
+    channel with its CS officers as operators, as an install does (the
+    data file's call runs on install only)."""
+    env["im_livechat.channel"]._gema_setup_branches()
+    _logger.info("gema_sop 18.0.1.1.0: live chat channels of the branches")
+
+
 STEPS = [
     message_sent_dates,
     message_sending_date,
@@ -300,4 +308,5 @@ STEPS = [
     ticket_cancelled_date,
     testimonial_consent_from_followups,
     checklist_steps,
+    livechat_channels,
 ]
