@@ -560,6 +560,30 @@ class GemaConversation(models.Model):
             },
         )
 
+    def action_open_livechat(self):
+        """CS-2: the conversation's latest live chat session in Discuss,
+        where the officer answers; an officer not in it yet joins it (as a
+        live chat user can join any session of the channel)."""
+        self.ensure_one()
+        # sudo: an officer of the desk who is not in the session (yet)
+        # cannot read it.
+        session = self.sudo().livechat_channel_ids.sorted("id")[-1:]
+        if not session:
+            raise UserError(
+                self.env._(
+                    "%(conversation)s has no website live chat session.",
+                    conversation=self.display_name,
+                )
+            )
+        partner = self.env.user.partner_id
+        if partner not in session.channel_member_ids.partner_id:
+            session.add_members(partner_ids=partner.ids)
+        return {
+            "type": "ir.actions.client",
+            "tag": "mail.action_discuss",
+            "params": {"active_id": f"discuss.channel_{session.id}"},
+        }
+
     def action_open_bookings(self):
         self.ensure_one()
         return self.booking_ids._get_records_action(name=self.env._("Bookings"))

@@ -25,6 +25,7 @@ class LivechatCase(GemaSopCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.activate_indonesian()
         cls.officer = cls.users["cs"]
         # The branch's channel was made with the branch; its CS officers
         # (made after it) join as operators on the next setup.
@@ -213,6 +214,39 @@ class TestLivechat(LivechatCase):
         self.assertNotEqual(first, second)
         self.assertEqual(second.gema_conversation_id, conversation)
         self.assertEqual(conversation.livechat_channel_ids, first | second)
+
+    def test_cs2_desk_opens_the_session_in_discuss_one_thread(self):
+        """CS-2: from the conversation, *Live Chat* opens its session in
+        Discuss; a supervisor not in the session joins it, and their answer
+        there is the conversation's first response, in the same thread. A
+        conversation without a session says so."""
+        session, conversation = self._chat()
+        supervisor = self.users["supervisor"]
+        action = conversation.with_user(supervisor).action_open_livechat()
+        self.assertEqual(
+            (action["tag"], action["params"]["active_id"]),
+            ("mail.action_discuss", f"discuss.channel_{session.id}"),
+        )
+        self.assertIn(supervisor.partner_id, session.channel_member_ids.partner_id)
+        with freeze_time(wib(23, 9, 4)):
+            self._operator_writes(session, "Biayanya Rp 450.000.", user=supervisor)
+        self.assertEqual(conversation.first_response_minutes, 4.0)
+        self.assertEqual(conversation.message_ids[0].author_id, supervisor.partner_id)
+        typed = (
+            self.env["gema.conversation"]
+            .with_user(self.officer)
+            .create({"channel": "live_chat", "customer_name": "Rina"})
+        )
+        with self.assertRaisesBilingual(
+            UserError,
+            "has no website live chat session",
+            "tidak memiliki sesi live chat website",
+        ) as run:
+            run(
+                lambda env: typed.with_env(env)
+                .with_user(self.officer)
+                .action_open_livechat()
+            )
 
     # CS-6: closing ------------------------------------------------------------
 
