@@ -318,7 +318,23 @@ class GemaBookingPage(http.Controller):
             (name for name in FIELD_ORDER if errors.get(name)),
             "form" if errors else None,
         )
+        values["livechat_info"] = self._gema_livechat_info(values.get("branch"))
         return request.render("gema_sop.gema_booking_page", values, status=status)
+
+    def _gema_livechat_info(self, branch):
+        """CS-1: the chosen branch's website live chat for the page, while
+        one of its operators is online (``im_livechat.loader``), else
+        nothing. sudo: the channel's public settings, as im_livechat's
+        own loader reads them."""
+        if not branch:
+            return False
+        channel = (
+            request.env["im_livechat.channel"]
+            .sudo()
+            .search([("gema_company_id", "=", branch.id)], limit=1)
+        )
+        info = channel.get_livechat_info() if channel else {}
+        return info if info.get("available") else False
 
     def _gema_free_days(self, branch, service_type, first_day, count, errors):
         """``{day: free times}`` of the first ``count`` days from

@@ -45,6 +45,8 @@ from . import gema_followup
 from . import gema_conversation
 from . import gema_conversation_whatsapp
 from . import gema_conversation_keyword
+from . import im_livechat_channel
+from . import discuss_channel
 from . import gema_ticket_mail
 from . import gema_ticket
 from . import gema_data_request_line

@@ -274,6 +274,14 @@ class GemaConversation(models.Model):
         "gema.ticket", "conversation_id", string="After-sales Tickets", readonly=True
     )
     ticket_count = fields.Integer(compute="_compute_handover_counts")
+    livechat_channel_ids = fields.One2many(
+        "discuss.channel",
+        "gema_conversation_id",
+        string="Live Chat Sessions",
+        readonly=True,
+        help="The website live chat sessions filed on this conversation "
+        "(CS-1); their messages are in the chatter.",
+    )
     closed_date = fields.Datetime(
         string="Closed On", readonly=True, copy=False, index=True
     )
@@ -464,6 +472,21 @@ class GemaConversation(models.Model):
         return message
 
     @api.model
+    def _open_of(self, company, partner, channel):
+        """CS-2: ``partner``'s open conversation of ``company`` on
+        ``channel``, where their new message goes (the latest, if several)."""
+        return self.search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "=", partner.id),
+                ("channel", "=", channel),
+                ("state", "!=", "closed"),
+            ],
+            order="id desc",
+            limit=1,
+        )
+
+    @api.model
     def _receive_whatsapp(
         self, company, phone, name, text, moment, wamid, attachments=(), note=None
     ):
@@ -494,16 +517,7 @@ class GemaConversation(models.Model):
         # type (a business may write from a landline).
         delivered = self.with_context(gema_whatsapp_delivered=True)
         partner = self.env["res.partner"]._gema_find_or_create_by_phone(phone, name)
-        conversation = self.search(
-            [
-                ("company_id", "=", company.id),
-                ("partner_id", "=", partner.id),
-                ("channel", "=", "whatsapp"),
-                ("state", "!=", "closed"),
-            ],
-            order="id desc",
-            limit=1,
-        )
+        conversation = self._open_of(company, partner, "whatsapp")
         if not conversation:
             created = delivered.with_company(company).create(
                 {
@@ -576,6 +590,30 @@ class GemaConversation(models.Model):
                 "default_chronology": self.summary,
             },
         )
+
+    def action_open_livechat(self):
+        """CS-2: the conversation's latest live chat session in Discuss,
+        where the officer answers; an officer not in it yet joins it (as a
+        live chat user can join any session of the channel)."""
+        self.ensure_one()
+        # sudo: an officer of the desk who is not in the session (yet)
+        # cannot read it.
+        session = self.sudo().livechat_channel_ids.sorted("id")[-1:]
+        if not session:
+            raise UserError(
+                self.env._(
+                    "%(conversation)s has no website live chat session.",
+                    conversation=self.display_name,
+                )
+            )
+        partner = self.env.user.partner_id
+        if partner not in session.channel_member_ids.partner_id:
+            session.add_members(partner_ids=partner.ids)
+        return {
+            "type": "ir.actions.client",
+            "tag": "mail.action_discuss",
+            "params": {"active_id": f"discuss.channel_{session.id}"},
+        }
 
     def action_open_bookings(self):
         self.ensure_one()
@@ -695,7 +733,10 @@ class GemaConversation(models.Model):
         messages = self.env["gema.message"]
         for conversation in self:
             conversation._portal_ensure_token()
-            messages |= conversation._send_message(template, conversation._channel())
+            if not conversation._send_in_livechat(template):
+                messages |= conversation._send_message(
+                    template, conversation._channel()
+                )
         return self._open_link(messages)
 
     def action_close(self):
@@ -711,6 +752,39 @@ class GemaConversation(models.Model):
                 )
             )
         self._move("closed", closed_date=fields.Datetime.now())
+
+    def _send_in_livechat(self, template):
+        """CS-6: while the visitor is still in the website live chat, the
+        message goes there, in the current user's name, and has left at
+        once. Returns whether it was sent so."""
+        self.ensure_one()
+        session = self.livechat_channel_ids.filtered("livechat_active")[-1:]
+        if not session:
+            return False
+        text = template._gema_render_text(self.id)
+        # sudo: the officer answers the desk's conversation, whether or not
+        # they are a member of its live chat session; the session files the
+        # message in the chatter (discuss.channel).
+        session.sudo().message_post(
+            body=plaintext2html(text),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            author_id=self.env.user.partner_id.id,
+        )
+        field = self._gema_sent_date_fields.get(template.get_external_id()[template.id])
+        if field and not self[field]:
+            self.sudo()[field] = fields.Datetime.now()
+        return True
+
+    def _remove_content(self, when):
+        """CS-7, G-5: the live chat sessions go with the content, and with
+        them the visitor's country and time zone (their guest)."""
+        sessions = self.sudo().livechat_channel_ids
+        guests = sessions.channel_member_ids.guest_id
+        result = super()._remove_content(when)
+        sessions.unlink()
+        guests.filtered(lambda g: not g.channel_ids).unlink()
+        return result
 
     def _check_closing_steps(self, need_closing_sent):
         problems = []

@@ -227,7 +227,9 @@ class ResCompany(models.Model):
         for vals in vals_list:
             self._gema_normalize_vals(vals)
             self._gema_default_currency(vals)
-        return super().create(vals_list)
+        companies = super().create(vals_list)
+        self.env["im_livechat.channel"]._gema_setup_branches(companies)
+        return companies
 
     def write(self, vals):
         self._gema_normalize_vals(vals)

@@ -346,6 +346,14 @@ def ratings_to_rating_records(env):
         )
 
 
+def livechat_channels(env):
+    """The website live chat is new (issue 15): every branch gets its
+    channel with its CS officers as operators, as an install does (the
+    data file's call runs on install only)."""
+    env["im_livechat.channel"]._gema_setup_branches()
+    _logger.info("gema_sop 18.0.1.1.0: live chat channels of the branches")
+
+
 STEPS = [
     message_sent_dates,
     message_sending_date,
@@ -355,4 +363,5 @@ STEPS = [
     testimonial_consent_from_followups,
     checklist_steps,
     ratings_to_rating_records,
+    livechat_channels,
 ]
