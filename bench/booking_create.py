@@ -110,11 +110,15 @@ def main():
         "gema_sla_policies": policies.mapped("code"),
         "gema_sla_on": measure(lambda: Booking.create([dict(v) for v in values])),
     }
+    # Flushed here: a change flushed inside a run would be rolled back with it.
     policies.active = False
+    env.flush_all()
     result["gema_sla_off"] = measure(lambda: Booking.create([dict(v) for v in values]))
     policies.active = True
+    env.flush_all()
     result["helpdesk_sla_on"] = measure(lambda: Ticket.create(tickets))
     team.use_sla = False
+    env.flush_all()
     result["helpdesk_sla_off"] = measure(lambda: Ticket.create(tickets))
     for name in ("gema", "helpdesk"):
         on = result[f"{name}_sla_on"]["ms_per_record"]["median"]
