@@ -13,6 +13,7 @@ from odoo.tools import SQL, format_datetime
 from ..tools import (
     assign_numbers,
     normalize_plate,
+    write_grouped,
 )
 from ..tools.internal_write import is_internal_write
 from .gema_booking_const import CHANNELS, CHECKLIST
@@ -544,8 +545,7 @@ class GemaBooking(models.Model):
                 ]
             )
         )
-        for booking, vehicle in zip(bookings, vehicles, strict=True):
-            booking.vehicle_id = vehicle
+        write_grouped(bookings, "vehicle_id", vehicles)
 
     def _transition_refused(self, state):
         return self.env._(

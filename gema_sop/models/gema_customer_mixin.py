@@ -8,6 +8,7 @@ from ..tools import (
     normalize_whatsapp,
     pick_by_name,
     same_person_name,
+    write_grouped,
 )
 
 MAX_NAME = 100
@@ -167,19 +168,14 @@ class GemaCustomerMixin(models.AbstractModel):
         self._check_values(vals, creating=False)
         result = super().write(vals)
         if {"customer_phone", "customer_name", "customer_link"} & set(vals):
-            for record in self.filtered(
-                lambda r: not r.partner_id and r.customer_phone
-            ):
-                record.partner_id = record._link_by_numbers(
-                    [
-                        (
-                            record.customer_phone,
-                            record.customer_name,
-                            record.customer_link,
-                            True,
-                        )
-                    ]
-                )[0]
+            unlinked = self.filtered(lambda r: not r.partner_id and r.customer_phone)
+            customers = self._link_by_numbers(
+                [
+                    (r.customer_phone, r.customer_name, r.customer_link, True)
+                    for r in unlinked
+                ]
+            )
+            write_grouped(unlinked, "partner_id", customers)
         return result
 
     @api.model
@@ -279,9 +275,11 @@ class GemaCustomerMixin(models.AbstractModel):
         known = Partner._gema_customers_of_numbers(
             [phone for phone, *_rest in requests]
         )
+        # With the batch's own new customers, which the later records find.
+        seen = {phone: list(customers) for phone, customers in known.items()}
         finds = []
         for phone, name, choice, ask in requests:
-            partner, same_name = pick_by_name(known[phone], name, Partner)
+            partner, same_name = pick_by_name(seen[phone], name, Partner)
             if not same_name and not choice and ask:
                 raise ValidationError(
                     self.env._(
@@ -291,13 +289,12 @@ class GemaCustomerMixin(models.AbstractModel):
                         "named %(name)s.",
                         number=phone,
                         # sudo: staff typing the number may see whose it is.
-                        customer=partner.sudo().name if partner else known[phone][0][0],
+                        customer=partner.sudo().name if partner else seen[phone][0][0],
                         name=name,
                     )
                 )
             new = not same_name and choice == "new"
-            if new or not known[phone]:
-                # The later records of the batch find this one's customer.
-                known[phone].insert(0, (name, False))
+            if new or not seen[phone]:
+                seen[phone].insert(0, (name, False))
             finds.append((phone, name, new))
-        return Partner._gema_find_or_create_by_phones(finds)
+        return Partner._gema_find_or_create_by_phones(finds, known=known)

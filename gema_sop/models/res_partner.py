@@ -239,7 +239,7 @@ class ResPartner(models.Model):
         return self._gema_find_or_create_by_phones([(phone, name, new)])[0]
 
     @api.model
-    def _gema_find_or_create_by_phones(self, requests):
+    def _gema_find_or_create_by_phones(self, requests, known=None):
         """``_gema_find_or_create_by_phone`` for each ``(phone, name, new)``
         of ``requests``, as a list of customers: the numbers claimed, the
         customers found and the new ones created for the whole batch at
@@ -248,12 +248,16 @@ class ResPartner(models.Model):
         Indonesian when it is installed (their messages are rendered in
         their language).
 
-        The numbers are claimed first (``gema.claim``): requests with the
-        same new number at the same moment make one customer.
+        The numbers are claimed (``gema.claim``): requests with the same new
+        number at the same moment make one customer. ``known``: the
+        customers of the numbers (``_gema_customers_of_numbers``) when the
+        caller read them already in this transaction (the claim fails the
+        transaction if another one took a number since its snapshot).
         """
         phones = [normalize_phone(self.env, phone) for phone, _name, _new in requests]
         self.env["gema.claim"]._claim(*(f"phone:{phone}" for phone in phones))
-        known = self._gema_customers_of_numbers(phones)
+        if known is None:
+            known = self._gema_customers_of_numbers(phones)
         lang = "id_ID" if self.env["res.lang"]._lang_get("id_ID") else None
         picks, creates = [], []
         for phone, (_phone, name, new) in zip(phones, requests, strict=True):
