@@ -143,6 +143,7 @@ class GemaChecklistMixin(models.AbstractModel):
                     "user_id": users[record.id].id,
                     "date_deadline": template._get_date_deadline(
                         dates.get((record.id, template.gema_step))
+                        or record._checklist_today()
                     ),
                     "automated": True,
                 }
@@ -177,6 +178,15 @@ class GemaChecklistMixin(models.AbstractModel):
         record's branch day, as Odoo's own plans) when a step has no day of
         its own."""
         return {}
+
+    def _checklist_today(self):
+        """Today in the record's branch time zone: the day a step without a
+        day of its own is due (Odoo's plans take the context's, UTC in a
+        scheduled action or an install: from 00:00 to 07:00 WIB that is
+        yesterday, and the item would be overdue when made)."""
+        self.ensure_one()
+        branch = self.company_id if "company_id" in self._fields else self.env.company
+        return fields.Date.context_today(self.with_context(tz=branch._gema_tz()))
 
     def _checklist_users(self):
         """{record id: user} who does the record's checklist: its
